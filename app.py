@@ -1,0 +1,14 @@
+"""vetplan Streamlit app: page routing and the shared sidebar; no logic here."""
+
+import streamlit as st
+
+st.set_page_config(page_title="vetplan", page_icon=":material/school:", layout="wide")
+
+PAGES = [
+    st.Page("pages/home.py", title="Overview", icon=":material/home:", default=True),
+]
+
+navigation = st.navigation(PAGES)
+with st.sidebar:
+    st.caption("vetplan — training and recruitment plans for Industry 4.0 skills gaps")
+navigation.run()

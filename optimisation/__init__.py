@@ -1,0 +1,1 @@
+"""vetplan optimisation side: scenarios, the training-and-recruitment MILP, and its plan checker."""

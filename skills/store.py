@@ -1,0 +1,375 @@
+"""Persistence with SQLAlchemy: embedded SQLite by default, any SQLAlchemy URL (PostgreSQL) by setting."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from skills.dataset import Dataset
+from skills.errors import StoreError
+from skills.schemas import FLOAT, INT, TABLES
+
+SCHEMA_VERSION: Final = 1
+
+#: Data tables in the order they can be inserted (referenced tables first).
+DATA_TABLES: Final = ("skills", "companies", "courses", "demand", "course_skills", "supply")
+
+_FOREIGN_KEYS: Final[dict[tuple[str, str], str]] = {
+    ("demand", "company_id"): "companies.company_id",
+    ("demand", "skill"): "skills.skill_id",
+    ("course_skills", "course_id"): "courses.course_id",
+    ("course_skills", "skill"): "skills.skill_id",
+    ("supply", "skill"): "skills.skill_id",
+}
+
+metadata = MetaData()
+
+
+def _sql_table(name: str) -> Table:
+    """SQL table generated from the table's pandera contract (declared once, in skills.schemas)."""
+    spec = TABLES[name]
+    columns: list[Column[Any]] = []
+    single_key = spec.key[0] if len(spec.key) == 1 else None
+    if single_key is None:
+        columns.append(Column("row_id", Integer, primary_key=True, autoincrement=True))
+    for column_name, col in spec.schema.columns.items():
+        dtype = str(col.dtype)
+        sql_type: Any = Integer if dtype == INT else Float if dtype == FLOAT else Text
+        if column_name == single_key:
+            sql_type = String(200)
+        args: list[Any] = []
+        target = _FOREIGN_KEYS.get((name, column_name))
+        if target:
+            args.append(ForeignKey(target, ondelete="CASCADE"))
+            sql_type = String(200)
+        columns.append(
+            Column(
+                column_name,
+                sql_type,
+                *args,
+                primary_key=column_name == single_key,
+                nullable=col.nullable or not col.required,
+                comment=col.description,
+            )
+        )
+    return Table(name, metadata, *columns, comment=spec.description)
+
+
+SQL_TABLES: Final[dict[str, Table]] = {name: _sql_table(name) for name in DATA_TABLES}
+
+meta_table = Table(
+    "vetplan_meta",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+mapping_queue = Table(
+    "mapping_queue",
+    metadata,
+    Column("queue_id", Integer, primary_key=True, autoincrement=True),
+    Column("phrase", Text, nullable=False),
+    Column("table_name", String(50), nullable=False),
+    Column("suggestion", String(200)),
+    Column("score", Float),
+    Column("status", String(20), nullable=False, default="pending"),
+    Column("chosen_skill", String(200)),
+    Column("source_file", Text),
+    Column("source_row", Integer),
+    Column("row_json", Text, nullable=False, comment="the whole imported row, kept until reviewed"),
+    Column("created_at", String(40), nullable=False),
+)
+learned_aliases = Table(
+    "learned_aliases",
+    metadata,
+    Column("alias", String(300), primary_key=True),
+    Column("skill_id", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+import_log = Table(
+    "import_log",
+    metadata,
+    Column("import_id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(50), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+plan_results = Table(
+    "plan_results",
+    metadata,
+    Column("scenario", String(200), primary_key=True),
+    Column("table_name", String(100), primary_key=True),
+    Column("records_json", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, busy timeout, foreign keys; explicit BEGIN IMMEDIATE so each write is one transaction."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below own the transaction
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; an SQLite file's folder is created if missing."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 10})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Store:
+    """The database: data tables, mapping queue, learned aliases and plan results.
+
+    Every method that writes runs in one transaction: it succeeds whole or
+    changes nothing.
+
+    >>> store = Store("sqlite://")
+    >>> store.is_empty()
+    True
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine = make_engine(url)
+            self._migrate()
+        except (SQLAlchemyError, OSError) as error:
+            msg = f"cannot open the database at {make_url(url).render_as_string(hide_password=True)}: {error}"
+            raise StoreError(msg) from error
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One write transaction (BEGIN IMMEDIATE on SQLite)."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except OperationalError as error:
+            msg = f"database write failed: {error.orig}"
+            raise StoreError(msg) from error
+
+    def _migrate(self) -> None:
+        with self.engine.begin() as connection:
+            metadata.create_all(connection)
+            found = connection.execute(select(meta_table.c.value).where(meta_table.c.key == "schema_version")).scalar()
+            if found is None:
+                connection.execute(insert(meta_table).values(key="schema_version", value=str(SCHEMA_VERSION)))
+            elif int(found) > SCHEMA_VERSION:
+                msg = f"the database has schema version {found}, newer than this vetplan ({SCHEMA_VERSION}); upgrade vetplan"
+                raise StoreError(msg)
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as connection:
+            value = connection.execute(select(meta_table.c.value).where(meta_table.c.key == "schema_version")).scalar_one()
+        return int(value)
+
+    def table_names(self) -> list[str]:
+        return sorted(inspect(self.engine).get_table_names())
+
+    # ---- data tables -------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Rows per data table."""
+        with self.engine.connect() as connection:
+            return {
+                name: int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+                for name, table in SQL_TABLES.items()
+            }
+
+    def is_empty(self) -> bool:
+        return not any(self.counts().values())
+
+    def save_dataset(self, dataset: Dataset, *, source: str = "dataset") -> None:
+        """Replace every data table with ``dataset``'s, in one transaction."""
+        self.replace_tables({name: dataset.flat(name) for name in DATA_TABLES}, source=source)
+
+    def replace_tables(self, frames: Mapping[str, pd.DataFrame], *, source: str = "import") -> None:
+        """Replace the named tables' rows with ``frames`` (validated, flat), in one transaction.
+
+        Replacing a referenced table (skills, companies, courses) deletes the rows
+        that referenced it unless they are replaced in the same call; the caller
+        validates links first (see :func:`skills.schemas.check_references`).
+        """
+        unknown = set(frames) - set(SQL_TABLES)
+        if unknown:
+            msg = f"not data tables: {', '.join(sorted(unknown))}"
+            raise StoreError(msg)
+        ordered = [name for name in DATA_TABLES if name in frames]
+        with self.transaction() as connection:
+            for name in reversed(ordered):
+                connection.execute(delete(SQL_TABLES[name]))
+            for name in ordered:
+                records = _records(frames[name], SQL_TABLES[name])
+                if records:
+                    connection.execute(insert(SQL_TABLES[name]), records)
+                connection.execute(insert(import_log).values(kind=name, source=source, rows=len(records), created_at=_now()))
+
+    def append_rows(self, name: str, frame: pd.DataFrame, *, source: str = "import") -> None:
+        """Append validated rows to one table, in one transaction."""
+        with self.transaction() as connection:
+            records = _records(frame, SQL_TABLES[name])
+            if records:
+                connection.execute(insert(SQL_TABLES[name]), records)
+            connection.execute(insert(import_log).values(kind=name, source=source, rows=len(records), created_at=_now()))
+
+    def read_frame(self, name: str) -> pd.DataFrame:
+        """One data table as stored (flat: ids as columns), without the surrogate row_id."""
+        table = SQL_TABLES[name]
+        columns = [c for c in table.columns if c.name != "row_id"]
+        order = [c for c in table.primary_key.columns if c.name != "row_id"] or [table.c.row_id]
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(*columns).order_by(*order)).all()
+        return pd.DataFrame(rows, columns=[c.name for c in columns])
+
+    def load_dataset(self) -> Dataset:
+        """Every data table, validated and typed, as a :class:`Dataset`."""
+        return Dataset.from_frames({name: self.read_frame(name) for name in DATA_TABLES}, check_links=False)
+
+    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+        """All rows of every table (for tests asserting that nothing changed)."""
+        with self.engine.connect() as connection:
+            return {
+                name: sorted(map(tuple, connection.execute(select(table)).all()), key=repr)
+                for name, table in metadata.tables.items()
+            }
+
+    # ---- mapping review queue and learned aliases ---------------------------------------------
+
+    def add_to_queue(self, rows: pd.DataFrame) -> None:
+        """Store phrases waiting for review (columns phrase, table_name, suggestion, score, source_file, source_row, row_json)."""
+        if rows.empty:
+            return
+        records = [
+            {**{k: _plain(v) for k, v in record.items()}, "status": "pending", "created_at": _now()}
+            for record in rows.to_dict("records")
+        ]
+        with self.transaction() as connection:
+            connection.execute(insert(mapping_queue), records)
+
+    def read_queue(self, status: str | None = "pending") -> pd.DataFrame:
+        query = select(mapping_queue).order_by(mapping_queue.c.queue_id)
+        if status is not None:
+            query = query.where(mapping_queue.c.status == status)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return pd.DataFrame(rows, columns=[c.name for c in mapping_queue.columns])
+
+    def resolve_queue_item(self, queue_id: int, skill_id: str, *, new_rows: Mapping[str, pd.DataFrame] | None = None) -> None:
+        """Mark an item reviewed, learn its phrase as an alias and store its row, in one transaction."""
+        with self.transaction() as connection:
+            item = connection.execute(select(mapping_queue).where(mapping_queue.c.queue_id == queue_id)).mappings().first()
+            if item is None:
+                msg = f"no review item {queue_id}"
+                raise StoreError(msg)
+            connection.execute(
+                mapping_queue.update().where(mapping_queue.c.queue_id == queue_id).values(status="accepted", chosen_skill=skill_id)
+            )
+            alias = str(item["phrase"]).strip().casefold()
+            connection.execute(delete(learned_aliases).where(learned_aliases.c.alias == alias))
+            connection.execute(insert(learned_aliases).values(alias=alias, skill_id=skill_id, created_at=_now()))
+            for name, frame in (new_rows or {}).items():
+                records = _records(frame, SQL_TABLES[name])
+                if records:
+                    connection.execute(insert(SQL_TABLES[name]), records)
+
+    def read_aliases(self) -> pd.DataFrame:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(learned_aliases.c.alias, learned_aliases.c.skill_id)).all()
+        return pd.DataFrame(rows, columns=["alias", "skill_id"])
+
+    # ---- plan results ----------------------------------------------------------------------------
+
+    def save_results(self, scenario: str, tables: Mapping[str, pd.DataFrame]) -> None:
+        """Replace the stored result tables of ``scenario``, in one transaction."""
+        with self.transaction() as connection:
+            connection.execute(delete(plan_results).where(plan_results.c.scenario == scenario))
+            connection.execute(
+                insert(plan_results),
+                [
+                    {
+                        "scenario": scenario,
+                        "table_name": name,
+                        "records_json": frame.to_json(orient="records", date_format="iso"),
+                        "created_at": _now(),
+                    }
+                    for name, frame in tables.items()
+                ],
+            )
+
+    def read_results(self, table_name: str, scenarios: list[str] | None = None) -> pd.DataFrame:
+        """One result table for the named scenarios (all when None), tidy with a ``scenario`` column."""
+        query = select(plan_results.c.scenario, plan_results.c.records_json).where(plan_results.c.table_name == table_name)
+        if scenarios is not None:
+            query = query.where(plan_results.c.scenario.in_(scenarios))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query.order_by(plan_results.c.scenario)).all()
+        frames = [pd.DataFrame(json.loads(payload)).assign(scenario=scenario) for scenario, payload in rows]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["scenario"])
+
+    def scenarios(self) -> list[str]:
+        with self.engine.connect() as connection:
+            return list(connection.execute(select(plan_results.c.scenario).distinct().order_by(plan_results.c.scenario)).scalars())
+
+
+def _plain(value: Any) -> Any:
+    """A Python scalar SQL drivers accept (no pandas NA, no numpy types)."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _records(frame: pd.DataFrame, table: Table) -> list[dict[str, Any]]:
+    names = [c.name for c in table.columns if c.name in frame.columns]
+    subset = frame[names].astype(object).where(frame[names].notna(), None)
+    return [{k: _plain(v) for k, v in record.items()} for record in subset.to_dict("records")]

@@ -1,0 +1,101 @@
+"""Storage: round trips, one transaction per write, schema version; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from skills.dataset import Dataset
+from skills.errors import StoreError
+from skills.store import SCHEMA_VERSION, Store, meta_table
+
+
+def test_new_store_is_empty_and_versioned(store: Store) -> None:
+    assert store.is_empty()
+    assert store.schema_version() == SCHEMA_VERSION
+    assert {"skills", "companies", "demand", "courses", "course_skills", "supply", "mapping_queue"} <= set(store.table_names())
+
+
+def test_dataset_round_trip(store: Store, tiny_dataset: Dataset) -> None:
+    store.save_dataset(tiny_dataset)
+    loaded = store.load_dataset()
+    for name, frame in tiny_dataset.tables().items():
+        # entity tables come back ordered by id, long tables in insertion order
+        pd.testing.assert_frame_equal(getattr(loaded, name), frame.sort_index() if frame.index.name else frame, obj=name)
+    assert store.counts()["demand"] == 3
+
+
+def test_failed_write_changes_nothing(store: Store, tiny_dataset: Dataset) -> None:
+    store.save_dataset(tiny_dataset)
+    before = store.snapshot()
+    bad_demand = tiny_dataset.flat("demand")
+    bad_demand.loc[2, "company_id"] = "NO_SUCH_COMPANY"  # violates the foreign key on insert
+    with pytest.raises(Exception):  # noqa: B017 - IntegrityError differs by driver
+        store.replace_tables({"demand": bad_demand})
+    assert store.snapshot() == before  # the delete that ran first was rolled back too
+
+
+def test_replace_one_table_keeps_the_others(store: Store, tiny_dataset: Dataset) -> None:
+    store.save_dataset(tiny_dataset)
+    fewer = tiny_dataset.flat("supply").iloc[0:0]
+    store.replace_tables({"supply": fewer})
+    counts = store.counts()
+    assert counts["supply"] == 0 and counts["demand"] == 3 and counts["courses"] == 2
+
+
+def test_results_are_tidy_with_scenario_column(store: Store) -> None:
+    store.save_results("base", {"runs": pd.DataFrame({"course_id": ["K1"], "runs": [2]})})
+    store.save_results("tight", {"runs": pd.DataFrame({"course_id": ["K1", "K2"], "runs": [1, 1]})})
+    store.save_results("base", {"runs": pd.DataFrame({"course_id": ["K2"], "runs": [3]})})  # replaces
+    runs = store.read_results("runs")
+    assert runs.sort_values(["scenario", "course_id"]).to_dict("records") == [
+        {"course_id": "K2", "runs": 3, "scenario": "base"},
+        {"course_id": "K1", "runs": 1, "scenario": "tight"},
+        {"course_id": "K2", "runs": 1, "scenario": "tight"},
+    ]
+    assert store.scenarios() == ["base", "tight"]
+
+
+def test_review_queue_keeps_rows_and_learns_aliases(store: Store, tiny_dataset: Dataset) -> None:
+    store.save_dataset(tiny_dataset)
+    row = tiny_dataset.flat("demand").iloc[[0]].assign(skill="PLS-programmering")
+    store.add_to_queue(
+        pd.DataFrame(
+            {
+                "phrase": ["PLS-programmering"],
+                "table_name": ["demand"],
+                "suggestion": ["plc_programming"],
+                "score": [71.0],
+                "source_file": ["survey.csv"],
+                "source_row": [7],
+                "row_json": [row.to_json(orient="records")],
+            }
+        )
+    )
+    [queue_id] = store.read_queue()["queue_id"].tolist()
+    store.resolve_queue_item(int(queue_id), "plc_programming")
+    assert store.read_queue().empty
+    assert store.read_aliases().to_dict("records") == [{"alias": "pls-programmering", "skill_id": "plc_programming"}]
+
+
+def test_newer_schema_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'v.sqlite'}"
+    store = Store(url)
+    with store.engine.begin() as connection:
+        connection.execute(meta_table.update().where(meta_table.c.key == "schema_version").values(value="99"))
+    with pytest.raises(StoreError, match="newer"):
+        Store(url)
+
+
+def test_sqlite_pragmas(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = Store(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    with store.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+
+
+def test_unreachable_database_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="cannot open"):
+        Store("sqlite:////proc/no/such/dir/x.sqlite")
