@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from skills.cli import main
 
-APP = "app.py"
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def _metrics(app: AppTest) -> dict[str, str]:

@@ -37,7 +37,7 @@ def test_info_on_empty_database_says_what_is_missing(database_url: str, capsys: 
     assert main(["info"]) == 0
     out = capsys.readouterr().out
     assert "missing:" in out and "companies" in out and "courses" in out
-    assert "skills:" not in out.split("missing:")[1]  # the taxonomy is loaded
+    assert "  - skills:" not in out.split("missing:")[1]  # the taxonomy is loaded
 
 
 def test_bad_database_url_is_a_message_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
