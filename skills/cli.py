@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_FAILED
-    except Exception as error:  # noqa: BLE001 - the CLI never shows a traceback
+    except Exception as error:  # the CLI never shows a traceback
         _fail(args, error, prefix="internal error (please report it): ")
         return EXIT_FAILED
 

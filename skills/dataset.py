@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import ClassVar
 
 import pandas as pd
 
@@ -34,7 +35,7 @@ class Dataset:
     course_skills: pd.DataFrame
     supply: pd.DataFrame
 
-    INDEXED = {"skills": "skill_id", "companies": "company_id", "courses": "course_id"}
+    INDEXED: ClassVar[dict[str, str]] = {"skills": "skill_id", "companies": "company_id", "courses": "course_id"}
 
     @classmethod
     def empty(cls) -> Dataset:

@@ -188,19 +188,21 @@ def _demand(size: Tier, companies: pd.DataFrame, skills: pd.DataFrame, rng: np.r
     popularity = rng.gamma(shape=0.8, scale=1.0, size=len(skills))
     years = np.arange(START_YEAR, START_YEAR + size.years)
     rows: list[pd.DataFrame] = []
-    for company in companies.itertuples(index=False):
-        weights = np.array(SECTOR_GROUP_WEIGHTS[company.sector])[skill_group] * popularity
-        n_needs = int(np.clip(rng.poisson(2 + 2 * np.log10(company.employees)), 2, 14))
+    for company_id, sector, employees in zip(
+        companies["company_id"].tolist(), companies["sector"].tolist(), companies["employees"].tolist(), strict=True
+    ):
+        weights = np.asarray(SECTOR_GROUP_WEIGHTS[str(sector)], dtype=float)[skill_group] * popularity
+        n_needs = int(np.clip(rng.poisson(2 + 2 * np.log10(employees)), 2, 14))
         n_needs = min(n_needs, len(skills))
         chosen = rng.choice(len(skills), size=n_needs, replace=False, p=weights / weights.sum())
         current = rng.choice(4, size=n_needs, p=[0.35, 0.35, 0.22, 0.08])
         step = rng.choice([0, 1, 2], size=n_needs, p=[0.06, 0.62, 0.32])
         required = np.minimum(current + step, 4)
-        headcount = np.maximum(1, np.round(rng.uniform(0.02, 0.15, size=n_needs) * company.employees)).astype(int)
+        headcount = np.maximum(1, np.round(rng.uniform(0.02, 0.15, size=n_needs) * employees)).astype(int)
         rows.append(
             pd.DataFrame(
                 {
-                    "company_id": company.company_id,
+                    "company_id": company_id,
                     "skill": skills["skill_id"].to_numpy()[chosen],
                     "role": "",
                     "headcount": headcount,

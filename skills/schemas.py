@@ -298,10 +298,8 @@ def _coerce_numeric(series: pd.Series, integer: bool) -> tuple[pd.Series, pd.Ser
     if integer:
         fractional = numbers.notna() & (numbers != numbers.round())
         bad = bad | fractional
-        converted = numbers.where(~bad).round().astype("Int64")
-    else:
-        converted = numbers.where(~bad).astype("Float64")
-    return converted, bad
+        return numbers.where(~bad).round().astype("Int64"), bad
+    return numbers.where(~bad).astype("Float64"), bad
 
 
 def _coerce_text(series: pd.Series) -> pd.Series:
@@ -334,7 +332,7 @@ def validate(
     spec = get_table(table) if isinstance(table, str) else table
     frame = frame.reset_index(drop=frame.index.name is None or frame.index.name not in spec.columns)
     rows = _default_row_numbers(frame) if row_numbers is None else row_numbers.set_axis(frame.index)
-    where = {"table": spec.name, "file": file, "sheet": sheet}
+    where: dict[str, Any] = {"table": spec.name, "file": file, "sheet": sheet}
     problems: list[Problem] = []
 
     missing = [name for name in spec.required_columns if name not in frame.columns]
@@ -401,7 +399,7 @@ def _problems_from_pandera(
     failure_cases: pd.DataFrame,
     spec: Table,
     rows: pd.Series,
-    where: Mapping[str, str],
+    where: Mapping[str, Any],
     reported: set[tuple[object, str]],
 ) -> list[Problem]:
     problems: list[Problem] = []

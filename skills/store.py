@@ -287,7 +287,7 @@ class Store:
         if rows.empty:
             return
         records = [
-            {**{k: _plain(v) for k, v in record.items()}, "status": "pending", "created_at": _now()}
+            {**{str(k): _plain(v) for k, v in record.items()}, "status": "pending", "created_at": _now()}
             for record in rows.to_dict("records")
         ]
         with self.transaction() as connection:
@@ -372,4 +372,4 @@ def _plain(value: Any) -> Any:
 def _records(frame: pd.DataFrame, table: Table) -> list[dict[str, Any]]:
     names = [c.name for c in table.columns if c.name in frame.columns]
     subset = frame[names].astype(object).where(frame[names].notna(), None)
-    return [{k: _plain(v) for k, v in record.items()} for record in subset.to_dict("records")]
+    return [{str(k): _plain(v) for k, v in record.items()} for record in subset.to_dict("records")]
