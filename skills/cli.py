@@ -49,6 +49,79 @@ def cmd_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _problem_lines(problems: list[dict[str, Any]], limit: int = 50) -> list[str]:
+    lines = []
+    for problem in problems[:limit]:
+        where = ", ".join(
+            f"{key} {problem[key]}" for key in ("file", "sheet", "row", "column") if problem.get(key) not in (None, "")
+        )
+        value = f" (value {problem['value']!r})" if problem.get("value") not in (None, "") else ""
+        lines.append(f"  {problem.get('severity', 'error')}: {where}: {problem['message']}{value}")
+    if len(problems) > limit:
+        lines.append(f"  ... and {len(problems) - limit} more (use --json for all)")
+    return lines
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    outcome = service.import_data(
+        args.kind, args.file, sheet=args.sheet, mapping=args.mapping, dry_run=args.dry_run, esco_use=args.esco_use
+    )
+    summary = outcome.summary
+    if outcome.ok:
+        verb = "checked (dry run, nothing stored)" if args.dry_run else "imported"
+        head = f"{summary['file']}: {verb}: {summary['rows_accepted']} of {summary['rows_read']} row(s)"
+        if summary.get("pending"):
+            head += f"; {summary['pending']} skill phrase(s) wait for review (vetplan mapping list)"
+    else:
+        head = f"{summary['file']}: rejected, nothing was stored: {len([p for p in summary['problems'] if p['severity'] == 'error'])} error(s)"
+    _print(args, {**summary, "stored": outcome.stored}, "\n".join([head, *_problem_lines(summary["problems"])]))
+    return EXIT_OK if outcome.ok else EXIT_BAD_INPUT
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    data = service.export_table(args.table, fmt=args.format, out=args.out)
+    if args.out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        _print(args, {"table": args.table, "out": args.out, "bytes": len(data)}, f"wrote {args.out}")
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    service.template(args.kind, args.out)
+    _print(args, {"kind": args.kind, "out": args.out}, f"wrote the {args.kind} template to {args.out}")
+    return EXIT_OK
+
+
+def cmd_mapping(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        queue = service.review_queue(None if args.all else "pending")
+        records = queue.to_dict("records")
+        text = queue.to_string(index=False) if len(queue) else "nothing waits for review"
+        _print(args, {"items": records}, text)
+        return EXIT_OK
+    if args.id is None:
+        msg = f"mapping {args.action} needs the review item id (see vetplan mapping list)"
+        raise InputError(msg)
+    if args.action == "accept":
+        result = service.resolve_review(args.id)
+    elif args.action == "set":
+        if not args.skill:
+            msg = "mapping set needs --skill SKILL_ID"
+            raise InputError(msg)
+        result = service.resolve_review(args.id, args.skill)
+    else:  # add
+        if not (args.skill and args.label and args.group):
+            msg = "mapping add needs --skill NEW_ID --label LABEL --group GROUP"
+            raise InputError(msg)
+        result = service.resolve_review(
+            args.id, new_skill={"skill_id": args.skill, "label": args.label, "group": args.group, "label_da": args.label_da or ""}
+        )
+    _print(args, result, f"{result['phrase']!r} -> {result['skill_id']} (also resolved {result['also_resolved']} more)")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vetplan",
@@ -65,6 +138,37 @@ def build_parser() -> argparse.ArgumentParser:
     init = add("init", cmd_init, "Create the database (and load the sample region with --sample).")
     init.add_argument("--sample", action="store_true", help="load the sample region into an empty database")
     add("info", cmd_info, "Counts of companies, courses, providers, skills, demand rows; what is missing.")
+
+    from skills.io import EXPORT_FORMATS, KINDS
+
+    imp = add("import", cmd_import, "Import a file (xlsx, xlsm or csv): all of it or nothing, with a report.")
+    imp.add_argument("kind", choices=KINDS, help="what the file holds")
+    imp.add_argument("file", help="path of the file")
+    imp.add_argument("--sheet", help="Excel sheet to read (default: the first that holds the table)")
+    imp.add_argument("--mapping", help="YAML column mapping for a wide survey-tool export")
+    imp.add_argument("--dry-run", action="store_true", help="check the file and report; store nothing")
+    imp.add_argument(
+        "--esco-use", choices=["links", "taxonomy"], default="links",
+        help="esco-skills: link our skills to ESCO (default) or add ESCO skills to the taxonomy",
+    )
+
+    exp = add("export", cmd_export, "Write a stored table as csv, json or xlsx (formula-like text neutralised).")
+    exp.add_argument("table", help="a data table (skills, companies, demand, ...), mapping_queue, learned_aliases or plan_<table>")
+    exp.add_argument("--format", choices=EXPORT_FORMATS, default="csv")
+    exp.add_argument("--out", help="output file (default: standard output)")
+
+    tpl = add("template", cmd_template, "Write an Excel template with dropdowns for a survey, a course catalogue or supply.")
+    tpl.add_argument("kind", choices=["survey", "courses", "supply"])
+    tpl.add_argument("out", help="output .xlsx file")
+
+    mapping = add("mapping", cmd_mapping, "Review skill phrases the matcher was unsure of.")
+    mapping.add_argument("action", choices=["list", "accept", "set", "add"], help="list the queue; accept the suggestion; set another skill; add a new skill")
+    mapping.add_argument("id", nargs="?", type=int, help="review item id (from mapping list)")
+    mapping.add_argument("--skill", help="skill_id to use (set) or create (add)")
+    mapping.add_argument("--label", help="English label of a new skill (add)")
+    mapping.add_argument("--label-da", help="Danish label of a new skill (add)")
+    mapping.add_argument("--group", help="skill group of a new skill (add)")
+    mapping.add_argument("--all", action="store_true", help="list reviewed items too")
     return parser
 
 

@@ -33,7 +33,9 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as error:
-        message = f"is neither UTF-8 nor Windows-1252 text (undecodable byte at position {error.start})"
+        message = (
+            f"is neither UTF-8 nor Windows-1252 text (undecodable byte at position {error.start})"
+        )
         raise InputError(f"{name}: {message}", [Problem(message, file=name)]) from None
 
 
@@ -48,7 +50,11 @@ def sniff_separator(text: str) -> str:
     chosen = ","
     for rank, separator in enumerate(reversed(SEPARATORS)):
         try:
-            counts = [len(record) for record in csv.reader(io.StringIO(head), delimiter=separator) if record]
+            counts = [
+                len(record)
+                for record in csv.reader(io.StringIO(head), delimiter=separator)
+                if record
+            ]
         except csv.Error:
             continue
         wide = [count for count in counts if count >= 2]
@@ -85,7 +91,9 @@ def read_csv_grid(data: bytes, name: str) -> Grid:
                 numbers.append(number)
     except csv.Error as error:
         message = f"is not valid CSV near row {reader.line_num}: {error}"
-        raise InputError(f"{name}: {message}", [Problem(message, file=name, row=reader.line_num)]) from None
+        raise InputError(
+            f"{name}: {message}", [Problem(message, file=name, row=reader.line_num)]
+        ) from None
     return Grid(
         file=name,
         sheet="",

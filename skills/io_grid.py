@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, TypedDict
 
 import pandas as pd
 
@@ -12,6 +12,14 @@ from skills.errors import InputError, Problem
 from skills.io_values import normalise_header
 
 HEADER_SCAN_ROWS: Final = 20
+
+
+class Where(TypedDict):
+    """Where a problem is: table, file and sheet (keyword arguments of :class:`Problem`)."""
+
+    table: str
+    file: str
+    sheet: str
 
 
 @dataclass
@@ -64,7 +72,9 @@ def find_header(grid: Grid, lookup: Mapping[str, str], required: Collection[str]
     return None
 
 
-def locate_table(grid: Grid, lookup: Mapping[str, str], required: Collection[str], *, table: str = "") -> RawTable:
+def locate_table(
+    grid: Grid, lookup: Mapping[str, str], required: Collection[str], *, table: str = ""
+) -> RawTable:
     """Find the header row and cut the table under it.
 
     Parameters
@@ -84,23 +94,31 @@ def locate_table(grid: Grid, lookup: Mapping[str, str], required: Collection[str
         When no row among the first ones holds the required columns (naming what is
         missing in the best candidate), or a header name appears twice.
     """
-    where = {"table": table, "file": grid.file, "sheet": grid.sheet}
+    where = Where(table=table, file=grid.file, sheet=grid.sheet)
     if not grid.rows:
         msg = f"{grid.file}: the {'sheet ' + repr(grid.sheet) if grid.sheet else 'file'} is empty"
         raise InputError(msg, [Problem("no rows at all: the sheet is empty", **where)])
     index = find_header(grid, lookup, required)
     if index is None:
-        scored = [(len(_header_matches(cells, lookup)), i) for i, cells in enumerate(grid.rows[:HEADER_SCAN_ROWS])]
+        scored = [
+            (len(_header_matches(cells, lookup)), i)
+            for i, cells in enumerate(grid.rows[:HEADER_SCAN_ROWS])
+        ]
         best_count, best = max(scored, key=lambda pair: (pair[0], -pair[1]))
         found = _header_matches(grid.rows[best], lookup) if best_count else set()
         missing = [name for name in required if name not in found]
         row = grid.row_numbers[best] if best_count else None
-        problems = [
-            Problem(f"required column {name!r} is missing from the header row", row=row, column=name, **where)
+        missing_problems = [
+            Problem(
+                f"required column {name!r} is missing from the header row",
+                row=row,
+                column=name,
+                **where,
+            )
             for name in missing
         ]
         msg = f"{grid.file}: no header row with the columns {', '.join(sorted(required))} in the first {HEADER_SCAN_ROWS} rows"
-        raise InputError(msg, problems)
+        raise InputError(msg, missing_problems)
 
     header_cells = grid.rows[index]
     names: list[str] = []
@@ -136,12 +154,25 @@ def locate_table(grid: Grid, lookup: Mapping[str, str], required: Collection[str
         if len(cells) > width:
             extra = [cell for cell in cells[width:] if cell is not None and str(cell).strip() != ""]
             if extra:
-                overflow.append(Problem("the row has more cells than the header has columns", row=number, value=str(extra[0]), **where))
+                overflow.append(
+                    Problem(
+                        "the row has more cells than the header has columns",
+                        row=number,
+                        value=str(extra[0]),
+                        **where,
+                    )
+                )
             padded.append(cells[:width])
         else:
             padded.append(cells + [None] * (width - len(cells)))
-    frame = pd.DataFrame(padded, columns=names, dtype=object) if padded else pd.DataFrame(columns=names, dtype=object)
-    frame = frame.loc[:, [name for name in names if not name.startswith("__blank_") or frame[name].notna().any()]]
+    frame = (
+        pd.DataFrame(padded, columns=names, dtype=object)
+        if padded
+        else pd.DataFrame(columns=names, dtype=object)
+    )
+    frame = frame.loc[
+        :, [name for name in names if not name.startswith("__blank_") or frame[name].notna().any()]
+    ]
     row_numbers = pd.Series(numbers, index=frame.index, dtype="int64")
 
     column_of = {position: name for position, name in enumerate(names)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -19,12 +19,25 @@ TEMPLATE_VERSION_NAME: Final = "vetplan_template_version"
 #: Danish and English synonyms of column names, keyed by the canonical column.
 #: Keys and synonyms are in normalised form (see :func:`normalise_header`).
 HEADER_SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
-    "company_id": ("company_code", "cvr", "cvr_nr", "cvr_nummer", "virksomheds_id", "virksomhed_id"),
+    "company_id": (
+        "company_code",
+        "cvr",
+        "cvr_nr",
+        "cvr_nummer",
+        "virksomheds_id",
+        "virksomhed_id",
+    ),
     "name": ("company_name", "navn", "virksomhedsnavn", "virksomhed"),
     "company_name": ("name", "navn", "virksomhedsnavn", "virksomhed"),
     "region": ("nuts", "nuts_code", "region_code", "regionskode"),
     "sector": ("nace", "nace_code", "branche", "branchekode", "sektor"),
-    "employees": ("ansatte", "antal_ansatte", "medarbejdere", "antal_medarbejdere", "employee_count"),
+    "employees": (
+        "ansatte",
+        "antal_ansatte",
+        "medarbejdere",
+        "antal_medarbejdere",
+        "employee_count",
+    ),
     "skill": ("skill_id", "skill_name", "kompetence", "færdighed"),
     "role": ("rolle", "stilling", "isco"),
     "headcount": ("antal", "antal_personer", "persons"),
@@ -133,19 +146,17 @@ def translate_words(series: pd.Series, words: Mapping[str, str]) -> pd.Series:
 
     Works on the distinct values only, so it is cheap on long columns.
     """
-    distinct = pd.unique(series.dropna())
-    table = {value: words.get(normalise_word(value), value) for value in distinct}
-    return series.map(table).astype(object).where(series.notna(), None)
+    return map_cells(series, lambda value: words.get(normalise_word(value), value))
 
 
 def translate_levels(series: pd.Series) -> pd.Series:
     """Levels written as names (``avanceret``, ``basic``) become numbers; unknown text is kept."""
-    distinct = pd.unique(series.dropna())
-    table: dict[object, object] = {}
-    for value in distinct:
+
+    def level_or_text(value: object) -> object:
         level = parse_level(value)
-        table[value] = value if level is None else level
-    return series.map(table).astype(object).where(series.notna(), None)
+        return value if level is None else level
+
+    return map_cells(series, level_or_text)
 
 
 def parse_yes_no(text: object) -> bool | None:
@@ -209,15 +220,19 @@ def decimal_evidence(columns: Iterable[pd.Series]) -> tuple[int, int]:
 def choose_decimal_mark(evidence: tuple[int, int], default: str | None) -> str | None:
     """The decimal mark of a file: ``","``, ``"."`` or ``None`` (undecided: cells that read two ways are errors).
 
-    Evidence of one kind only decides; otherwise the separator's convention
-    (``default``: ``","`` for ``;`` files, ``"."`` for ``,`` files, ``None`` for tab and Excel) applies.
+    ``default`` is the separator's convention (``","`` for ``;`` files, ``"."`` for ``,``
+    files, ``None`` for tab and Excel). Cells that can only be read one way are the
+    evidence: evidence of one kind decides when there is no convention or it agrees;
+    evidence against the convention leaves the mark undecided, so that ``1.250`` in a
+    ``;`` file full of ``3.5`` is reported rather than read as either 1250 or 1.25.
     """
     comma, point = evidence
-    if comma and not point:
-        return ","
-    if point and not comma:
-        return "."
-    return default
+    found = "," if comma and not point else "." if point and not comma else None
+    if found is None:
+        return default
+    if default is None or default == found:
+        return found
+    return None
 
 
 def parse_numbers(series: pd.Series, decimal_mark: str | None) -> ParsedNumbers:
@@ -251,8 +266,12 @@ def parse_numbers(series: pd.Series, decimal_mark: str | None) -> ParsedNumbers:
     if series.dtype == object:
         is_text = series.map(lambda value: isinstance(value, str)).astype(bool)
         is_bool = series.map(lambda value: isinstance(value, bool)).astype(bool)
-        is_number = series.map(lambda value: isinstance(value, int | float) and not isinstance(value, bool)).astype(bool)
-    elif pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        is_number = series.map(
+            lambda value: isinstance(value, int | float) and not isinstance(value, bool)
+        ).astype(bool)
+    elif pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
+        series.dtype
+    ):
         is_text = pd.Series(False, index=series.index)
         is_bool = pd.Series(False, index=series.index)
         is_number = present
@@ -274,7 +293,10 @@ def parse_numbers(series: pd.Series, decimal_mark: str | None) -> ParsedNumbers:
         as_comma = text.str.fullmatch(_COMMA_STYLE_PATTERN).astype(bool)
         has_separator = text.str.contains(_HAS_SEPARATOR, regex=True).astype(bool)
         point_value = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
-        comma_value = pd.to_numeric(text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False), errors="coerce")
+        comma_value = pd.to_numeric(
+            text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False),
+            errors="coerce",
+        )
         if decimal_mark == ",":
             read = comma_value.where(as_comma)
             ambiguous = ~as_comma & as_point
@@ -285,8 +307,12 @@ def parse_numbers(series: pd.Series, decimal_mark: str | None) -> ParsedNumbers:
             message = "ambiguous number: this file writes decimals with a point (3.5) and thousands with a comma (1,250)"
         else:
             both = as_point & as_comma
-            read = point_value.where(as_point & ~as_comma).fillna(comma_value.where(as_comma & ~as_point))
-            read = read.where(~both | ~has_separator, float("nan")).fillna(point_value.where(both & ~has_separator))
+            read = point_value.where(as_point & ~as_comma).fillna(
+                comma_value.where(as_comma & ~as_point)
+            )
+            read = read.where(~both | ~has_separator, float("nan")).fillna(
+                point_value.where(both & ~has_separator)
+            )
             ambiguous = both & has_separator
             message = "ambiguous number: it reads as thousands or as decimals; write it without separators (1250) or with an unambiguous decimal"
         values[text.index] = read.astype("float64")
@@ -296,3 +322,47 @@ def parse_numbers(series: pd.Series, decimal_mark: str | None) -> ParsedNumbers:
         text_errors[bad_text & ambiguous] = message
         errors[text.index] = text_errors
     return ParsedNumbers(values, errors)
+
+
+def _text_of(value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        stripped = value.strip()
+        return stripped or None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if pd.isna(value):
+            return None
+        return str(int(value)) if value.is_integer() else repr(value)
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") or len(text) == 10 else text
+    return str(value).strip() or None
+
+
+def text_cells(series: pd.Series) -> pd.Series:
+    """Cells as text the way a user reads them: ``48911`` not ``48911.0``, dates as ISO, blanks as None."""
+    return map_cells(series, _text_of)
+
+
+def map_cells(series: pd.Series, function: Callable[[object], object]) -> pd.Series:
+    """Apply ``function`` to the non-blank cells; on text-only columns once per distinct value.
+
+    Mixed columns (Excel numbers next to text) are mapped cell by cell, because
+    ``1``, ``1.0`` and ``True`` would collide as dictionary keys.
+    """
+    series = series.astype(object)
+    present = series.notna()
+    values = series[present]
+    if values.map(lambda value: isinstance(value, str)).all():
+        table = {value: function(value) for value in pd.unique(values)}
+        mapped = values.map(table)
+    else:
+        mapped = values.map(function)
+    result = pd.Series(None, index=series.index, dtype=object)
+    result[present] = mapped.astype(object)
+    return result

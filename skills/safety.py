@@ -98,29 +98,42 @@ def read_upload(
         except OSError as error:
             raise _reject(label, f"cannot be read ({error.strerror or error})") from None
         if size > cap:
-            raise _reject(label, f"is {size / 1024 / 1024:.1f} MB; the limit is {settings.max_upload_mb:g} MB")
+            raise _reject(
+                label, f"is {size / 1024 / 1024:.1f} MB; the limit is {settings.max_upload_mb:g} MB"
+            )
         try:
             data = path.read_bytes()
         except OSError as error:
             raise _reject(label, f"cannot be read ({error.strerror or error})") from None
     if len(data) > cap:
-        raise _reject(label, f"is {len(data) / 1024 / 1024:.1f} MB; the limit is {settings.max_upload_mb:g} MB")
+        raise _reject(
+            label,
+            f"is {len(data) / 1024 / 1024:.1f} MB; the limit is {settings.max_upload_mb:g} MB",
+        )
     if not data:
         raise _reject(label, "is empty")
 
     extension = Path(label).suffix.lower()
     if extension not in ACCEPTED_EXTENSIONS:
-        raise _reject(label, f"has the extension {extension or '(none)'!r}; only .xlsx, .xlsm and .csv files are accepted")
+        raise _reject(
+            label,
+            f"has the extension {extension or '(none)'!r}; only .xlsx, .xlsm and .csv files are accepted",
+        )
     for signature, what in BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise _reject(label, f"is {what}, not a spreadsheet")
     if extension in EXCEL_EXTENSIONS:
         if not data.startswith(ZIP_MAGIC):
-            raise _reject(label, "is not an Excel workbook (an .xlsx file is a zip archive; this one is not)")
+            raise _reject(
+                label, "is not an Excel workbook (an .xlsx file is a zip archive; this one is not)"
+            )
         sheet_sizes = check_zip_budget(data, label, settings)
         return CheckedFile(label, data, "xlsx", sheet_sizes)
     if data.startswith(ZIP_MAGIC):
-        raise _reject(label, "is a zip archive (perhaps an Excel file renamed to .csv); save it as .xlsx or real CSV")
+        raise _reject(
+            label,
+            "is a zip archive (perhaps an Excel file renamed to .csv); save it as .xlsx or real CSV",
+        )
     if b"\x00" in data[:8192]:
         raise _reject(label, "contains binary data (NUL bytes); it is not a CSV text file")
     return CheckedFile(label, data, "csv")
@@ -141,7 +154,10 @@ def check_zip_budget(data: bytes, name: str, settings: Settings) -> tuple[int, .
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
         raise _reject(name, f"is not a readable Excel workbook (damaged zip: {error})") from None
     if len(entries) > MAX_ZIP_ENTRIES:
-        raise _reject(name, f"has {len(entries)} parts inside; a workbook with more than {MAX_ZIP_ENTRIES} is refused")
+        raise _reject(
+            name,
+            f"has {len(entries)} parts inside; a workbook with more than {MAX_ZIP_ENTRIES} is refused",
+        )
     total = 0
     sheet_sizes: list[int] = []
     for entry in entries:

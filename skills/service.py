@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from skills.dataset import Dataset
+from skills.errors import InputError
 from skills.settings import Settings, load_settings
 from skills.store import Store
 
@@ -114,3 +115,257 @@ def headline(dataset: Dataset) -> pd.DataFrame:
         "gap_units": "Gap units (people × skill)",
     }
     return pd.DataFrame({"figure": list(labels.values()), "value": [counts[key] for key in labels]})
+
+
+# ---- data in and out --------------------------------------------------------------------------
+
+#: Tables that reference each table: replacing a parent rewrites its children in the same transaction.
+_CHILDREN = {"skills": ("demand", "course_skills", "supply"), "companies": ("demand",), "courses": ("course_skills",)}
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did: the report summary and whether anything was stored."""
+
+    summary: dict[str, Any]
+    stored: bool
+    result: Any = None  # skills.io.ImportResult
+
+    @property
+    def ok(self) -> bool:
+        return not any(p["severity"] == "error" for p in self.summary["problems"])
+
+
+def _matcher(store: Store, settings: Settings) -> Any:
+    from skills.mapping import Matcher
+
+    skills = store.read_frame("skills")
+    if skills.empty:
+        from skills.taxonomy import load_taxonomy
+
+        skills = load_taxonomy().reset_index()
+    return Matcher.from_taxonomy(skills, learned_aliases=store.read_aliases(), threshold=settings.mapping_threshold)
+
+
+def _merge(current: Dataset, incoming: dict[str, pd.DataFrame], *, whole_answers: bool = True) -> dict[str, pd.DataFrame]:
+    """New versions of the tables an import touches (flat frames), plus the tables referencing them.
+
+    Rules: rows are upserted by their table's key; with ``whole_answers`` (imports) a
+    company's demand in the import replaces its earlier demand (a new survey answer
+    supersedes the old one) and a course's skills in the import replace its earlier ones.
+    """
+    from skills.schemas import TABLES as CONTRACTS
+
+    merged: dict[str, pd.DataFrame] = {}
+    replace_by = {"demand": "company_id", "course_skills": "course_id"} if whole_answers else {}
+    for name, frame in incoming.items():
+        old = current.flat(name)
+        if name in replace_by:
+            column = replace_by[name]
+            keep = old[~old[column].isin(frame[column])]
+        else:
+            key = list(CONTRACTS[name].key)
+            keep = old[~_key_strings(old, key).isin(_key_strings(frame, key))] if len(old) else old
+        merged[name] = pd.concat([keep, frame[old.columns]], ignore_index=True)
+    for parent in list(merged):
+        for child in _CHILDREN.get(parent, ()):
+            merged.setdefault(child, current.flat(child))
+    return merged
+
+
+def _key_strings(frame: pd.DataFrame, key: list[str]) -> pd.Series:
+    """One string per row joining the key columns (missing values as empty text)."""
+    return frame[key].astype("string").fillna("").agg("\x1f".join, axis=1)
+
+
+def _link_problems(result: Any, merged: Dataset) -> list[Any]:
+    """Rows of the import whose ids point at nothing, with the file's row numbers."""
+    from skills.errors import Problem
+    from skills.schemas import REFERENCES
+
+    problems = []
+    first_data_row = (result.header_row or 1) + 1
+    for name, frame in result.tables.items():
+        for (table, column), (target, target_column) in REFERENCES.items():
+            if table != name:
+                continue
+            known = set(getattr(merged, target).index)
+            unknown = ~frame[column].isin(known)
+            for position in frame.index[unknown]:
+                problems.append(
+                    Problem(
+                        f"unknown {target_column.removesuffix('_id')}: not in {target} (import {target} first)",
+                        table=name,
+                        file=result.file,
+                        sheet=result.sheet,
+                        row=first_data_row + int(position),
+                        column=column,
+                        value=str(frame.at[position, column]),
+                    )
+                )
+    return problems
+
+
+def import_data(
+    kind: str,
+    source: Any,
+    *,
+    name: str | None = None,
+    sheet: str | None = None,
+    mapping: Any = None,
+    dry_run: bool = False,
+    esco_use: str = "links",
+    store: Store | None = None,
+) -> ImportOutcome:
+    """Read a file and, unless ``dry_run``, store it in one transaction: all of it or nothing.
+
+    ``source`` is a path or the file's bytes (then ``name`` is the file name). Skill
+    phrases below the mapping threshold are stored in the review queue with their whole
+    row. ESCO skills link our taxonomy to ESCO (``esco_use="links"``: exact label matches
+    fill empty ``esco_uri``) or extend it (``"taxonomy"``: ESCO skills become skills);
+    ESCO occupations and relations are kept as reference tables.
+    """
+    from skills.errors import Report
+    from skills.io import ImportResult, import_summary, read_table
+
+    store = store or get_store()
+    settings = load_settings()
+    result: ImportResult = read_table(
+        kind, source, name=name, sheet=sheet, mapping=mapping, matcher=_matcher(store, settings), settings=settings
+    )
+    if not result.ok:
+        return ImportOutcome(import_summary(result), stored=False, result=result)
+
+    tables = dict(result.tables)
+    references: dict[str, pd.DataFrame] = {}
+    if kind == "esco-skills":
+        references["esco_skills"] = tables["skills"]
+        if esco_use == "links":
+            tables = {"skills": _esco_links(store.read_frame("skills"), tables["skills"])}
+    elif kind in ("esco-occupations", "esco-relations"):
+        references.update(tables)
+        tables = {}
+
+    current = store.load_dataset()
+    merged_frames = _merge(current, tables)
+    problems = []
+    try:
+        merged = Dataset.from_frames({**{n: current.flat(n) for n in Dataset.INDEXED}, **merged_frames}, check_links=False)
+        problems = _link_problems(result, merged)
+    except InputError as error:
+        problems = error.problems
+    if problems:
+        result = ImportResult(
+            kind, result.file, {}, Report(result.report.rows_read, 0, result.report.problems + problems), sheet=result.sheet
+        )
+        return ImportOutcome(import_summary(result), stored=False, result=result)
+    if not dry_run:
+        store.apply_import(merged_frames, pending=result.pending, references=references, source=f"{kind}: {result.file}")
+    return ImportOutcome(import_summary(result), stored=not dry_run, result=result)
+
+
+def _esco_links(ours: pd.DataFrame, esco_skills: pd.DataFrame) -> pd.DataFrame:
+    """Our skills with ``esco_uri`` filled where an ESCO label matches exactly (fuzzy proposals are not applied)."""
+    from skills.esco import propose_esco_links
+
+    proposals = propose_esco_links(ours, esco_skills)
+    exact = proposals[proposals["method"].isin(["label", "alt_label", "alias"])]
+    linked = ours.copy()
+    uri = exact.set_index("skill_id")["esco_uri"]
+    missing = linked["esco_uri"].isna() | (linked["esco_uri"].astype("string").str.strip() == "")
+    linked.loc[missing, "esco_uri"] = linked.loc[missing, "skill_id"].map(uri)
+    return linked
+
+
+def export_table(table: str, *, fmt: str = "csv", out: str | None = None, store: Store | None = None) -> bytes:
+    """Any stored table (data table, review queue, plan results) as csv, json or xlsx bytes (also written to ``out``)."""
+    from skills.io import export_table as write
+    from skills.store import DATA_TABLES
+
+    store = store or get_store()
+    if table in DATA_TABLES:
+        frame = store.read_frame(table)
+    elif table == "mapping_queue":
+        frame = store.read_queue(status=None)
+    elif table == "learned_aliases":
+        frame = store.read_aliases()
+    elif table.startswith("plan_"):
+        frame = store.read_results(table.removeprefix("plan_"))
+    else:
+        msg = f"unknown table {table!r}; expected one of {', '.join([*DATA_TABLES, 'mapping_queue', 'learned_aliases', 'plan_<table>'])}"
+        raise InputError(msg)
+    return write(frame, format=fmt, out=out)
+
+
+def template(kind: str, out: str | None = None, *, store: Store | None = None) -> bytes:
+    """An Excel template for ``survey``, ``courses`` or ``supply`` with the stored taxonomy's skills in its dropdowns."""
+    from skills.templates import make_template
+
+    store = store or get_store()
+    skills = store.read_frame("skills")
+    if skills.empty:
+        from skills.taxonomy import load_taxonomy
+
+        skills = load_taxonomy().reset_index()
+    data = make_template(kind, skills)
+    if out is not None:
+        from pathlib import Path
+
+        Path(out).write_bytes(data)
+    return data
+
+
+# ---- mapping review -----------------------------------------------------------------------------
+
+
+def review_queue(status: str | None = "pending", store: Store | None = None) -> pd.DataFrame:
+    """Phrases waiting for review (or all with ``status=None``): id, phrase, table, suggestion, score, source."""
+    queue = (store or get_store()).read_queue(status)
+    return queue[["queue_id", "phrase", "table_name", "suggestion", "score", "status", "chosen_skill", "source_file", "source_row"]]
+
+
+def resolve_review(
+    queue_id: int,
+    skill_id: str | None = None,
+    *,
+    new_skill: dict[str, str] | None = None,
+    store: Store | None = None,
+) -> dict[str, Any]:
+    """Accept the suggestion (``skill_id`` None), pick another skill, or add a new one (``new_skill``).
+
+    The phrase becomes a learned alias; every other pending row with the same phrase is
+    resolved too. Returns what was stored.
+    """
+    from skills import mapping
+
+    store = store or get_store()
+    item = store.queue_item(queue_id)
+    if item["status"] != "pending":
+        msg = f"review item {queue_id} is already {item['status']}"
+        raise InputError(msg)
+    known = set(store.read_frame("skills")["skill_id"])
+    added: dict[str, pd.DataFrame] = {}
+    skill_id = skill_id or None
+    if new_skill is not None:
+        skill_frame = mapping.new_skill(
+            new_skill["skill_id"], new_skill["label"], new_skill["group"], label_da=new_skill.get("label_da"), phrase=item["phrase"]
+        )
+        if new_skill["skill_id"] in known:
+            msg = f"skill {new_skill['skill_id']!r} exists already: use it with 'mapping set'"
+            raise InputError(msg)
+        added["skills"] = skill_frame
+        known.add(new_skill["skill_id"])
+        skill_id = new_skill["skill_id"]
+    if skill_id is None:
+        skill_id, rows = mapping.accept_suggestion(item, known)
+    else:
+        rows = mapping.resolve_row(item, skill_id, known)
+    alias = mapping.alias_key(item["phrase"])
+    store.resolve_queue_item(queue_id, skill_id, alias=alias, tables=_merge(store.load_dataset(), {**added, **rows}, whole_answers=False))
+    also = 0
+    pending = store.read_queue("pending")
+    for other in pending[pending["phrase"].map(mapping.alias_key) == alias].to_dict("records"):
+        other_rows = mapping.resolve_row(other, skill_id, known)
+        store.resolve_queue_item(int(other["queue_id"]), skill_id, alias=alias, tables=_merge(store.load_dataset(), other_rows, whole_answers=False))
+        also += 1
+    return {"queue_id": queue_id, "phrase": item["phrase"], "skill_id": skill_id, "also_resolved": also}

@@ -30,7 +30,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from skills.dataset import Dataset
 from skills.errors import StoreError
@@ -121,6 +121,14 @@ import_log = Table(
     Column("rows", Integer, nullable=False),
     Column("created_at", String(40), nullable=False),
 )
+reference_tables = Table(
+    "reference_tables",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("records_json", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    comment="imported reference data kept whole, e.g. ESCO occupations and relations",
+)
 plan_results = Table(
     "plan_results",
     metadata,
@@ -191,8 +199,8 @@ class Store:
         try:
             with self.engine.begin() as connection:
                 yield connection
-        except OperationalError as error:
-            msg = f"database write failed: {error.orig}"
+        except (OperationalError, IntegrityError) as error:
+            msg = f"database write failed, nothing was changed: {error.orig}"
             raise StoreError(msg) from error
 
     def _migrate(self) -> None:
@@ -237,19 +245,41 @@ class Store:
         that referenced it unless they are replaced in the same call; the caller
         validates links first (see :func:`skills.schemas.check_references`).
         """
-        unknown = set(frames) - set(SQL_TABLES)
-        if unknown:
-            msg = f"not data tables: {', '.join(sorted(unknown))}"
-            raise StoreError(msg)
-        ordered = [name for name in DATA_TABLES if name in frames]
+        _replace_order(frames)
         with self.transaction() as connection:
-            for name in reversed(ordered):
-                connection.execute(delete(SQL_TABLES[name]))
-            for name in ordered:
-                records = _records(frames[name], SQL_TABLES[name])
-                if records:
-                    connection.execute(insert(SQL_TABLES[name]), records)
-                connection.execute(insert(import_log).values(kind=name, source=source, rows=len(records), created_at=_now()))
+            _replace(connection, frames)
+            for name, frame in frames.items():
+                connection.execute(insert(import_log).values(kind=name, source=source, rows=len(frame), created_at=_now()))
+
+    def apply_import(
+        self,
+        frames: Mapping[str, pd.DataFrame],
+        *,
+        pending: pd.DataFrame | None = None,
+        references: Mapping[str, pd.DataFrame] | None = None,
+        source: str = "import",
+    ) -> None:
+        """Store one accepted import in one transaction: replaced tables, review rows, reference tables."""
+        ordered = _replace_order(frames)
+        with self.transaction() as connection:
+            _replace(connection, frames)
+            if pending is not None and not pending.empty:
+                connection.execute(insert(mapping_queue), _queue_records(pending))
+            for name, frame in (references or {}).items():
+                connection.execute(delete(reference_tables).where(reference_tables.c.name == name))
+                connection.execute(
+                    insert(reference_tables).values(
+                        name=name, records_json=frame.to_json(orient="records"), created_at=_now()
+                    )
+                )
+            rows = sum(len(frame) for frame in frames.values()) + (0 if pending is None else len(pending))
+            connection.execute(insert(import_log).values(kind=",".join(ordered) or "reference", source=source, rows=rows, created_at=_now()))
+
+    def read_reference(self, name: str) -> pd.DataFrame:
+        """A stored reference table (empty when never imported)."""
+        with self.engine.connect() as connection:
+            payload = connection.execute(select(reference_tables.c.records_json).where(reference_tables.c.name == name)).scalar()
+        return pd.DataFrame(json.loads(payload)) if payload else pd.DataFrame()
 
     def append_rows(self, name: str, frame: pd.DataFrame, *, source: str = "import") -> None:
         """Append validated rows to one table, in one transaction."""
@@ -286,12 +316,8 @@ class Store:
         """Store phrases waiting for review (columns phrase, table_name, suggestion, score, source_file, source_row, row_json)."""
         if rows.empty:
             return
-        records = [
-            {**{str(k): _plain(v) for k, v in record.items()}, "status": "pending", "created_at": _now()}
-            for record in rows.to_dict("records")
-        ]
         with self.transaction() as connection:
-            connection.execute(insert(mapping_queue), records)
+            connection.execute(insert(mapping_queue), _queue_records(rows))
 
     def read_queue(self, status: str | None = "pending") -> pd.DataFrame:
         query = select(mapping_queue).order_by(mapping_queue.c.queue_id)
@@ -301,23 +327,40 @@ class Store:
             rows = connection.execute(query).all()
         return pd.DataFrame(rows, columns=[c.name for c in mapping_queue.columns])
 
-    def resolve_queue_item(self, queue_id: int, skill_id: str, *, new_rows: Mapping[str, pd.DataFrame] | None = None) -> None:
-        """Mark an item reviewed, learn its phrase as an alias and store its row, in one transaction."""
-        with self.transaction() as connection:
+    def queue_item(self, queue_id: int) -> dict[str, Any]:
+        """One review item, or :class:`StoreError` when there is none."""
+        with self.engine.connect() as connection:
             item = connection.execute(select(mapping_queue).where(mapping_queue.c.queue_id == queue_id)).mappings().first()
-            if item is None:
-                msg = f"no review item {queue_id}"
-                raise StoreError(msg)
-            connection.execute(
-                mapping_queue.update().where(mapping_queue.c.queue_id == queue_id).values(status="accepted", chosen_skill=skill_id)
+        if item is None:
+            msg = f"no review item {queue_id}"
+            raise StoreError(msg)
+        return dict(item)
+
+    def resolve_queue_item(
+        self,
+        queue_id: int,
+        skill_id: str,
+        *,
+        alias: str,
+        tables: Mapping[str, pd.DataFrame] | None = None,
+    ) -> None:
+        """Mark an item reviewed, learn ``alias`` for ``skill_id`` and replace ``tables``, in one transaction.
+
+        ``tables`` are the new versions of the tables the reviewed row goes into (and
+        of every table referencing a replaced one), as built by the service.
+        """
+        with self.transaction() as connection:
+            updated = connection.execute(
+                mapping_queue.update()
+                .where(mapping_queue.c.queue_id == queue_id, mapping_queue.c.status == "pending")
+                .values(status="accepted", chosen_skill=skill_id)
             )
-            alias = str(item["phrase"]).strip().casefold()
+            if updated.rowcount != 1:
+                msg = f"no pending review item {queue_id}"
+                raise StoreError(msg)
             connection.execute(delete(learned_aliases).where(learned_aliases.c.alias == alias))
             connection.execute(insert(learned_aliases).values(alias=alias, skill_id=skill_id, created_at=_now()))
-            for name, frame in (new_rows or {}).items():
-                records = _records(frame, SQL_TABLES[name])
-                if records:
-                    connection.execute(insert(SQL_TABLES[name]), records)
+            _replace(connection, tables or {})
 
     def read_aliases(self) -> pd.DataFrame:
         with self.engine.connect() as connection:
@@ -367,6 +410,33 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     return value
+
+
+def _replace_order(frames: Mapping[str, pd.DataFrame]) -> list[str]:
+    unknown = set(frames) - set(SQL_TABLES)
+    if unknown:
+        msg = f"not data tables: {', '.join(sorted(unknown))}"
+        raise StoreError(msg)
+    return [name for name in DATA_TABLES if name in frames]
+
+
+def _replace(connection: Connection, frames: Mapping[str, pd.DataFrame]) -> None:
+    """Delete the tables' rows (children first) and insert the new ones (parents first)."""
+    ordered = _replace_order(frames)
+    for name in reversed(ordered):
+        connection.execute(delete(SQL_TABLES[name]))
+    for name in ordered:
+        records = _records(frames[name], SQL_TABLES[name])
+        if records:
+            connection.execute(insert(SQL_TABLES[name]), records)
+
+
+def _queue_records(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    names = [c.name for c in mapping_queue.columns if c.name in rows.columns]
+    return [
+        {**{str(k): _plain(v) for k, v in record.items()}, "status": "pending", "created_at": _now()}
+        for record in rows[names].to_dict("records")
+    ]
 
 
 def _records(frame: pd.DataFrame, table: Table) -> list[dict[str, Any]]:
