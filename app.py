@@ -6,6 +6,8 @@ st.set_page_config(page_title="vetplan", page_icon=":material/school:", layout="
 
 PAGES = [
     st.Page("pages/home.py", title="Overview", icon=":material/home:", default=True),
+    st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
+    st.Page("pages/review.py", title="Mapping review", icon=":material/rule:"),
 ]
 
 navigation = st.navigation(PAGES)

@@ -369,3 +369,34 @@ def resolve_review(
         store.resolve_queue_item(int(other["queue_id"]), skill_id, alias=alias, tables=_merge(store.load_dataset(), other_rows, whole_answers=False))
         also += 1
     return {"queue_id": queue_id, "phrase": item["phrase"], "skill_id": skill_id, "also_resolved": also}
+
+
+def report_file(outcome: ImportOutcome, fmt: str = "csv") -> bytes:
+    """An import report (every problem with file, sheet, row, column, value, message) as csv, xlsx or json bytes."""
+    import io
+
+    from skills.io import write_report
+
+    buffer = io.BytesIO()
+    write_report(outcome.result.report, buffer, fmt)
+    return buffer.getvalue()
+
+
+def problems_frame(outcome: ImportOutcome) -> pd.DataFrame:
+    """The problems of an import as a table for display."""
+    from skills.io import report_to_frame
+
+    return report_to_frame(outcome.result.report)
+
+
+def skill_choices(store: Store | None = None) -> pd.DataFrame:
+    """skill_id, label and group of every stored skill, for pickers."""
+    skills = (store or get_store()).read_frame("skills")
+    return skills[["skill_id", "label", "group"]].sort_values("label").reset_index(drop=True)
+
+
+def data_tables() -> list[str]:
+    """Names of the tables a user can export."""
+    from skills.store import DATA_TABLES
+
+    return [*DATA_TABLES, "mapping_queue", "learned_aliases"]

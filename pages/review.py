@@ -1,0 +1,59 @@
+"""Mapping review: phrases the matcher was unsure of; the choice becomes an alias used from then on."""
+
+import streamlit as st
+
+from skills import service
+from skills.errors import VetplanError
+from skills.schemas import SKILL_GROUPS
+
+st.title("Skill mapping review")
+st.caption("Rows waiting here are stored, not dropped, and count as unmapped in every view until reviewed.")
+
+queue = service.review_queue()
+if queue.empty:
+    st.success("Nothing waits for review.")
+    st.stop()
+
+st.dataframe(queue, hide_index=True, width="stretch")
+skills = service.skill_choices()
+options = skills["skill_id"].tolist()
+labels = dict(zip(skills["skill_id"], skills["label"] + " (" + skills["skill_id"] + ")", strict=True))
+
+item_id = st.selectbox(
+    "Phrase",
+    queue["queue_id"].tolist(),
+    format_func=lambda qid: str(queue.loc[queue["queue_id"] == qid, "phrase"].iloc[0]),
+    key="review_item",
+)
+item = queue[queue["queue_id"] == item_id].iloc[0]
+suggestion = item["suggestion"] if isinstance(item["suggestion"], str) and item["suggestion"] in options else None
+chosen = st.selectbox(
+    "Skill",
+    options,
+    index=options.index(suggestion) if suggestion else None,
+    format_func=lambda sid: labels.get(sid, sid),
+    key="review_skill",
+    placeholder="choose a skill",
+)
+if st.button("Use this skill", type="primary", disabled=chosen is None):
+    try:
+        result = service.resolve_review(int(item_id), chosen)
+        st.success(f"{result['phrase']!r} → {result['skill_id']}; {result['also_resolved']} more row(s) with the same phrase resolved.")
+        st.rerun()
+    except VetplanError as error:
+        st.error(str(error))
+
+with st.expander("None fits: add a new skill"):
+    with st.form("new_skill"):
+        new_id = st.text_input("skill_id (lowercase, digits, underscore)")
+        label = st.text_input("English label")
+        label_da = st.text_input("Danish label")
+        group = st.selectbox("Group", SKILL_GROUPS)
+        if st.form_submit_button("Add skill and use it"):
+            try:
+                service.resolve_review(
+                    int(item_id), new_skill={"skill_id": new_id, "label": label, "group": group, "label_da": label_da}
+                )
+                st.rerun()
+            except VetplanError as error:
+                st.error(str(error))

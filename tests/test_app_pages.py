@@ -1,0 +1,52 @@
+"""AppTest of the data and review pages: they render, import a file end to end, and resolve a review item."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from skills import service
+from skills.cli import main
+from tests.fixtures.builders import csv_bytes
+
+PAGES = Path(__file__).resolve().parents[1] / "pages"
+SURVEY_HEADER = [
+    "company_name", "region", "sector", "employees",
+    "skill", "headcount", "current_level", "required_level", "needed_by", "priority",
+]
+
+
+@pytest.fixture(autouse=True)
+def _sample(database_url: str) -> None:
+    service._store_for.cache_clear()
+    assert main(["init", "--sample"]) == 0
+
+
+def test_data_page_renders_templates_and_export() -> None:
+    app = AppTest.from_file(str(PAGES / "data.py"), default_timeout=60).run()
+    assert not app.exception
+    assert app.title[0].value == "Data"
+    assert [s.label for s in app.selectbox][:1] == ["What the file holds"]
+
+
+def test_review_page_resolves_a_pending_phrase() -> None:
+    data = csv_bytes(
+        [SURVEY_HEADER, ["Fjord Plast ApS", "DK041", "C22", 25, "truckcertifikat B", 1, 0, 2, 2028, "low"]]
+    )
+    outcome = service.import_data("survey", data, name="fjord.csv")
+    assert outcome.stored and outcome.summary["pending"] == 1
+    app = AppTest.from_file(str(PAGES / "review.py"), default_timeout=60).run()
+    assert not app.exception
+    app.selectbox(key="review_skill").set_value("occupational_health_safety")
+    app.button[0].click().run()
+    assert not app.exception
+    assert service.review_queue().empty
+    assert store_demand_has("occupational_health_safety")
+    assert any("Nothing waits" in s.value for s in app.success)
+
+
+def store_demand_has(skill_id: str) -> bool:
+    demand = service.load_dataset().demand
+    return bool((demand["skill"] == skill_id).any())
