@@ -37,16 +37,17 @@ def test_review_page_resolves_a_pending_phrase() -> None:
     )
     outcome = service.import_data("survey", data, name="fjord.csv")
     assert outcome.stored and outcome.summary["pending"] == 1
+    before = demand_rows_with("occupational_health_safety")
     app = AppTest.from_file(str(PAGES / "review.py"), default_timeout=60).run()
     assert not app.exception
     app.selectbox(key="review_skill").set_value("occupational_health_safety")
     app.button[0].click().run()
     assert not app.exception
     assert service.review_queue().empty
-    assert store_demand_has("occupational_health_safety")
+    assert demand_rows_with("occupational_health_safety") == before + 1
     assert any("Nothing waits" in s.value for s in app.success)
 
 
-def store_demand_has(skill_id: str) -> bool:
+def demand_rows_with(skill_id: str) -> int:
     demand = service.load_dataset().demand
-    return bool((demand["skill"] == skill_id).any())
+    return int((demand["skill"] == skill_id).sum())
