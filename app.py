@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="vetplan", page_icon=":material/school:", layout="wide")
+st.set_page_config(page_title="vetplan", page_icon=":material/school:", layout="wide", initial_sidebar_state="expanded")
 
 PAGES = [
     st.Page("pages/home.py", title="Overview", icon=":material/home:", default=True),
+    st.Page("pages/gaps.py", title="Gaps", icon=":material/insights:"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
     st.Page("pages/review.py", title="Mapping review", icon=":material/rule:"),
 ]

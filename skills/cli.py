@@ -122,6 +122,33 @@ def cmd_mapping(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _emit_table(args: argparse.Namespace, frame: Any, name: str) -> None:
+    """Print or write a result table in the format asked for."""
+    fmt = args.format
+    if fmt == "table":
+        if args.out:
+            msg = "--out needs --format csv, json or xlsx"
+            raise InputError(msg)
+        print(frame.to_string(index=False) if len(frame) else f"no {name}")
+        return
+    data = service.write_frame(frame, fmt, args.out)
+    if args.out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        print(f"wrote {len(frame)} row(s) to {args.out}", file=sys.stderr)
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    by = tuple(args.by.split(",")) if "," in args.by else args.by
+    table = service.gaps(args.view, by=by, company=args.company)
+    shown = service.gaps_for_display(table)
+    if args.json:
+        args.format = "json"
+    _emit_table(args, shown, "gaps")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vetplan",
@@ -169,6 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
     mapping.add_argument("--label-da", help="Danish label of a new skill (add)")
     mapping.add_argument("--group", help="skill group of a new skill (add)")
     mapping.add_argument("--all", action="store_true", help="list reviewed items too")
+
+    gap = add("gaps", cmd_gaps, "Skills gaps by a dimension, catalogue coverage, or curriculum gaps (disclosure-controlled).")
+    gap.add_argument("view", nargs="?", default="gaps", choices=["gaps", "coverage", "curriculum"])
+    gap.add_argument(
+        "--by", default="skill",
+        help="company|skill|group|sector|region|size|role|year|level|course, or two joined by a comma (group,sector)",
+    )
+    gap.add_argument("--company", help="one company's own view (its data only, unsuppressed)")
+    gap.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
+    gap.add_argument("--out", help="output file (csv, json or xlsx)")
     return parser
 
 
@@ -185,6 +222,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VetplanError as error:
         _fail(args, error)
         return EXIT_FAILED
+    except BrokenPipeError:  # output piped into head & co.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_FAILED

@@ -400,3 +400,64 @@ def data_tables() -> list[str]:
     from skills.store import DATA_TABLES
 
     return [*DATA_TABLES, "mapping_queue", "learned_aliases"]
+
+
+# ---- gaps ----------------------------------------------------------------------------------------
+
+GAP_VIEWS = ("gaps", "coverage", "curriculum")
+
+
+def gaps(
+    view: str = "gaps",
+    *,
+    by: str | tuple[str, ...] = "skill",
+    company: str | None = None,
+    store: Store | None = None,
+) -> pd.DataFrame:
+    """A gap table: ``gaps`` by a dimension, ``coverage`` by a dimension, or ``curriculum`` gaps.
+
+    With ``company`` it is that company's own view, unsuppressed; otherwise every
+    aggregate is disclosure-controlled (suppressed values are missing; see
+    :func:`gaps_for_display`).
+    """
+    from skills import gaps as metrics
+
+    dataset = load_dataset(store)
+    settings = load_settings()
+    if view == "gaps":
+        return metrics.gap_view(dataset, by, company, settings)
+    if view == "coverage":
+        return metrics.coverage(dataset, by, company, settings)
+    if view == "curriculum":
+        return metrics.curriculum_gaps(dataset, company, settings)
+    msg = f"unknown gap view {view!r}; expected one of {', '.join(GAP_VIEWS)}"
+    raise InputError(msg)
+
+
+def gaps_for_display(table: pd.DataFrame) -> pd.DataFrame:
+    """A gap table as people read it: suppressed cells ``:c``, totals labelled."""
+    from skills.gaps import for_display
+
+    shown = for_display(table)
+    mixed = [name for name in shown.columns if shown[name].dtype == object]
+    return shown.astype(dict.fromkeys(mixed, "string"))
+
+
+def coverage_options(company: str, store: Store | None = None) -> pd.DataFrame:
+    """For each of one company's gaps, the courses that close it (cost, hours, provider, mode)."""
+    from skills.gaps import coverage_options as options
+
+    return options(load_dataset(store), company, load_settings())
+
+
+def company_choices(store: Store | None = None) -> pd.DataFrame:
+    """company_id and name of every stored company, for pickers."""
+    companies = (store or get_store()).read_frame("companies")
+    return companies[["company_id", "name"]].sort_values("name").reset_index(drop=True)
+
+
+def write_frame(frame: pd.DataFrame, fmt: str, out: str | None = None) -> bytes:
+    """Any result table as csv, json or xlsx bytes (formula-like text neutralised), also written to ``out``."""
+    from skills.io import export_table as write
+
+    return write(frame, format=fmt, out=out)

@@ -51,3 +51,14 @@ def test_review_page_resolves_a_pending_phrase() -> None:
 def demand_rows_with(skill_id: str) -> int:
     demand = service.load_dataset().demand
     return int((demand["skill"] == skill_id).sum())
+
+
+def test_gaps_page_shows_company_region_and_school_views() -> None:
+    app = AppTest.from_file(str(PAGES / "gaps.py"), default_timeout=90).run()
+    assert not app.exception
+    assert len(app.tabs) == 3
+    assert len(app.dataframe) >= 4
+    first_company = app.selectbox(key="gaps_company").value
+    assert first_company
+    app.selectbox(key="gaps_by").set_value("sector").run()
+    assert not app.exception
