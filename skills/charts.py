@@ -1,0 +1,245 @@
+"""Altair charts built from the tidy gap tables; suppressed cells are never plotted as values."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import altair as alt
+import pandas as pd
+
+from skills.disclosure import CONFIDENTIAL, IS_TOTAL, SUPPRESSED
+
+#: Colour of a suppressed cell in a heatmap.
+SUPPRESSED_COLOUR: Final = "#d9d9d9"
+COVERED_COLOUR: Final = "#2e7d32"
+UNCOVERED_COLOUR: Final = "#c62828"
+
+
+def _cells(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows that are cells (not totals)."""
+    if IS_TOTAL not in table.columns:
+        return table
+    return table[~table[IS_TOTAL].to_numpy(dtype=bool)]
+
+
+def _published(table: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Cells whose ``value`` may be shown: not suppressed and present."""
+    cells = _cells(table)
+    hidden = cells[SUPPRESSED].to_numpy(dtype=bool) if SUPPRESSED in cells.columns else False
+    return cells[~hidden & cells[value].notna().to_numpy(dtype=bool)]
+
+
+def _suppressed_count(table: pd.DataFrame) -> int:
+    cells = _cells(table)
+    return int(cells[SUPPRESSED].sum()) if SUPPRESSED in cells.columns else 0
+
+
+def _subtitle(table: pd.DataFrame) -> str:
+    hidden = _suppressed_count(table)
+    if not hidden:
+        return ""
+    return f"{hidden} confidential cell(s) ({CONFIDENTIAL}) not shown"
+
+
+def _number_text(values: pd.Series) -> pd.Series:
+    numbers = values.astype("float64")
+    return numbers.map(
+        lambda number: f"{number:,.0f}" if float(number).is_integer() else f"{number:,.1f}"
+    )
+
+
+def _name(table: pd.DataFrame, key: str) -> pd.Series:
+    """What a bar is called: the skill label when there is one, else the key."""
+    if key == "skill" and "label" in table.columns:
+        return table["label"].fillna(table["skill"]).astype(str)
+    return table[key].astype(str)
+
+
+def gap_heatmap(
+    table: pd.DataFrame,
+    *,
+    rows: str = "group",
+    columns: str = "sector",
+    value: str = "gap_units",
+    title: str = "Gap units by skill group and sector",
+) -> alt.LayerChart:
+    """Heatmap of a two-key view (e.g. ``gap_view(dataset, ("group", "sector"))``).
+
+    Published cells are coloured by ``value`` and labelled with it; suppressed
+    cells are grey and labelled ``:c``; their values are not in the chart's
+    data. Totals are left out.
+    """
+    cells = _cells(table)
+    published = _published(cells, value)
+    shown = pd.DataFrame(
+        {
+            rows: published[rows].astype(str),
+            columns: published[columns].astype(str),
+            value: published[value].astype("float64"),
+            "text": _number_text(published[value]),
+            "companies": published["companies"].astype("float64")
+            if "companies" in published.columns
+            else pd.Series(dtype="float64"),
+        }
+    )
+    hidden_rows = (
+        cells[cells[SUPPRESSED].to_numpy(dtype=bool)]
+        if SUPPRESSED in cells.columns
+        else cells.iloc[0:0]
+    )
+    hidden = pd.DataFrame(
+        {
+            rows: hidden_rows[rows].astype(str),
+            columns: hidden_rows[columns].astype(str),
+            "text": CONFIDENTIAL,
+        }
+    )
+    x = alt.X(f"{columns}:N", title=columns.replace("_", " "))
+    y = alt.Y(f"{rows}:N", title=rows.replace("_", " "))
+    coloured = (
+        alt.Chart(shown)
+        .mark_rect()
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                f"{value}:Q", title=value.replace("_", " "), scale=alt.Scale(scheme="oranges")
+            ),
+            tooltip=[f"{rows}:N", f"{columns}:N", f"{value}:Q", "companies:Q"],
+        )
+    )
+    grey = (
+        alt.Chart(hidden)
+        .mark_rect(color=SUPPRESSED_COLOUR)
+        .encode(x=x, y=y, tooltip=[f"{rows}:N", f"{columns}:N", "text:N"])
+    )
+    labels = (
+        alt.Chart(pd.concat([shown[[rows, columns, "text"]], hidden], ignore_index=True))
+        .mark_text(fontSize=11)
+        .encode(x=x, y=y, text="text:N")
+    )
+    chart = alt.LayerChart(layer=[coloured, grey, labels])
+    return chart.properties(title=alt.TitleParams(title, subtitle=_subtitle(table)))
+
+
+def top_gaps_chart(
+    table: pd.DataFrame,
+    *,
+    key: str = "skill",
+    value: str = "gap_units",
+    n: int = 15,
+    title: str = "Largest skills gaps",
+) -> alt.Chart:
+    """Horizontal bars of the ``n`` largest published cells of a one-key view."""
+    published = _published(table, value)
+    published = published.assign(_value=published[value].astype("float64"))
+    published = published.sort_values(["_value", key], ascending=[False, True], kind="stable").head(
+        n
+    )
+    data = pd.DataFrame(
+        {
+            "name": _name(published, key),
+            value: published["_value"],
+            "companies": published["companies"].astype("float64"),
+        }
+    )
+    chart: alt.Chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{value}:Q", title=value.replace("_", " ")),
+            y=alt.Y("name:N", sort="-x", title=None),
+            tooltip=["name:N", f"{value}:Q", "companies:Q"],
+        )
+        .properties(title=alt.TitleParams(title, subtitle=_subtitle(table)))
+    )
+    return chart
+
+
+def coverage_chart(
+    table: pd.DataFrame,
+    *,
+    key: str = "skill",
+    n: int = 20,
+    title: str = "Gap units the course catalogue can cover",
+) -> alt.Chart:
+    """Stacked bars, covered and uncovered gap units, of the ``n`` largest published cells of ``coverage()``."""
+    published = _published(table, "gap_units")
+    published = published.assign(_gap=published["gap_units"].astype("float64"))
+    published = published.sort_values(["_gap", key], ascending=[False, True], kind="stable").head(n)
+    names = _name(published, key)
+    data = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "name": names,
+                    "status": status,
+                    "units": published[column].astype("float64"),
+                    "covered_share": published["covered_share"].astype("float64"),
+                }
+            )
+            for status, column in (("covered", "covered_units"), ("uncovered", "uncovered_units"))
+        ],
+        ignore_index=True,
+    )
+    chart: alt.Chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("units:Q", stack="zero", title="gap units"),
+            y=alt.Y(
+                "name:N",
+                sort=alt.EncodingSortField(field="units", op="sum", order="descending"),
+                title=None,
+            ),
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(
+                    domain=["covered", "uncovered"], range=[COVERED_COLOUR, UNCOVERED_COLOUR]
+                ),
+                title=None,
+            ),
+            tooltip=["name:N", "status:N", "units:Q", alt.Tooltip("covered_share:Q", format=".0%")],
+        )
+        .properties(title=alt.TitleParams(title, subtitle=_subtitle(table)))
+    )
+    return chart
+
+
+def curriculum_gaps_chart(
+    table: pd.DataFrame,
+    *,
+    n: int = 15,
+    title: str = "Skills in demand that no course covers",
+) -> alt.Chart:
+    """Bars of the ``n`` largest published curriculum gaps (skill at level), coloured by why."""
+    published = _published(table, "gap_units")
+    published = published.assign(_gap=published["gap_units"].astype("float64"))
+    published = published.sort_values(
+        ["_gap", "skill", "required_level"], ascending=[False, True, True], kind="stable"
+    )
+    published = published.head(n)
+    data = pd.DataFrame(
+        {
+            "name": _name(published, "skill")
+            + " (level "
+            + published["required_level"].astype(str)
+            + ")",
+            "gap_units": published["_gap"],
+            "companies": published["companies"].astype("float64"),
+            "sectors": published["sectors"].astype(str),
+            "why_uncovered": published["why_uncovered"].astype(str),
+        }
+    )
+    chart: alt.Chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("gap_units:Q", title="uncovered gap units"),
+            y=alt.Y("name:N", sort="-x", title=None),
+            color=alt.Color("why_uncovered:N", title="why"),
+            tooltip=["name:N", "gap_units:Q", "companies:Q", "sectors:N", "why_uncovered:N"],
+        )
+        .properties(title=alt.TitleParams(title, subtitle=_subtitle(table)))
+    )
+    return chart
