@@ -19,7 +19,7 @@ with company_tab:
     if company:
         own = service.gaps("gaps", by="company", company=company)
         st.caption("Your own data: nothing is suppressed in this view.")
-        st.dataframe(service.gaps_for_display(own), hide_index=True, width="stretch")
+        st.dataframe(service.gaps_for_display(own, for_app=True), hide_index=True, width="stretch")
         st.subheader("Courses that close these gaps")
         st.dataframe(service.coverage_options(company), hide_index=True, width="stretch")
 
@@ -31,7 +31,7 @@ with region_tab:
     table = service.gaps("gaps", by=dimension)
     if dimension == "skill":
         st.altair_chart(charts.top_gaps_chart(table), width="stretch")
-    st.dataframe(service.gaps_for_display(table), hide_index=True, width="stretch")
+    st.dataframe(service.gaps_for_display(table, for_app=True), hide_index=True, width="stretch")
     st.download_button("Download (xlsx)", service.write_frame(service.gaps_for_display(table), "xlsx"), f"gaps-by-{dimension}.xlsx")
     st.subheader("Skill group × sector")
     st.altair_chart(charts.gap_heatmap(service.gaps("gaps", by=("group", "sector"))), width="stretch")
@@ -42,7 +42,7 @@ with school_tab:
     curriculum = service.gaps("curriculum")
     st.subheader("Curriculum gaps: skills in demand that no course covers")
     st.altair_chart(charts.curriculum_gaps_chart(curriculum), width="stretch")
-    st.dataframe(service.gaps_for_display(curriculum), hide_index=True, width="stretch")
+    st.dataframe(service.gaps_for_display(curriculum, for_app=True), hide_index=True, width="stretch")
     st.subheader("Expected course demand")
     st.caption("Participants per course and year if every coverable gap went to its cheapest covering course.")
-    st.dataframe(service.gaps_for_display(service.gaps("gaps", by="course")), hide_index=True, width="stretch")
+    st.dataframe(service.gaps_for_display(service.gaps("gaps", by="course"), for_app=True), hide_index=True, width="stretch")

@@ -434,13 +434,23 @@ def gaps(
     raise InputError(msg)
 
 
-def gaps_for_display(table: pd.DataFrame) -> pd.DataFrame:
-    """A gap table as people read it: suppressed cells ``:c``, totals labelled."""
+def gaps_for_display(table: pd.DataFrame, *, for_app: bool = False) -> pd.DataFrame:
+    """A gap table as people read it: suppressed cells ``:c``, totals labelled.
+
+    Numbers stay numbers where a column has no ``:c``; ``for_app`` turns columns that
+    mix numbers and ``:c`` into text, as the app's table widget needs one type a column.
+    """
     from skills.gaps import for_display
 
     shown = for_display(table)
-    mixed = [name for name in shown.columns if shown[name].dtype == object]
-    return shown.astype(dict.fromkeys(mixed, "string"))
+    for name in shown.columns[shown.dtypes == object]:
+        # one type per column, so that Arrow (the app) and JSON keep numbers as numbers
+        try:
+            shown[name] = pd.to_numeric(shown[name])
+        except (TypeError, ValueError):
+            if for_app:
+                shown[name] = shown[name].astype("string")
+    return shown
 
 
 def coverage_options(company: str, store: Store | None = None) -> pd.DataFrame:
