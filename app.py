@@ -7,6 +7,8 @@ st.set_page_config(page_title="vetplan", page_icon=":material/school:", layout="
 PAGES = [
     st.Page("pages/home.py", title="Overview", icon=":material/home:", default=True),
     st.Page("pages/gaps.py", title="Gaps", icon=":material/insights:"),
+    st.Page("pages/plan.py", title="Plan", icon=":material/event_available:"),
+    st.Page("pages/scenarios.py", title="Scenarios", icon=":material/compare:"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
     st.Page("pages/review.py", title="Mapping review", icon=":material/rule:"),
 ]

@@ -43,17 +43,16 @@ if st.button("Use this skill", type="primary", disabled=chosen is None):
     except VetplanError as error:
         st.error(str(error))
 
-with st.expander("None fits: add a new skill"):
-    with st.form("new_skill"):
-        new_id = st.text_input("skill_id (lowercase, digits, underscore)")
-        label = st.text_input("English label")
-        label_da = st.text_input("Danish label")
-        group = st.selectbox("Group", SKILL_GROUPS)
-        if st.form_submit_button("Add skill and use it"):
-            try:
-                service.resolve_review(
-                    int(item_id), new_skill={"skill_id": new_id, "label": label, "group": group, "label_da": label_da}
-                )
-                st.rerun()
-            except VetplanError as error:
-                st.error(str(error))
+with st.expander("None fits: add a new skill"), st.form("new_skill"):
+    new_id = st.text_input("skill_id (lowercase, digits, underscore)")
+    label = st.text_input("English label")
+    label_da = st.text_input("Danish label")
+    group = st.selectbox("Group", SKILL_GROUPS)
+    if st.form_submit_button("Add skill and use it"):
+        try:
+            service.resolve_review(
+                int(item_id), new_skill={"skill_id": new_id, "label": label, "group": group, "label_da": label_da}
+            )
+            st.rerun()
+        except VetplanError as error:
+            st.error(str(error))

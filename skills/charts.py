@@ -243,3 +243,26 @@ def curriculum_gaps_chart(
         .properties(title=alt.TitleParams(title, subtitle=_subtitle(table)))
     )
     return chart
+
+
+def scenario_comparison_chart(
+    summary: pd.DataFrame, *, measures: tuple[str, ...] = ("coverage", "public_cost", "company_cost")
+) -> alt.FacetChart:
+    """Small multiples, one per measure, of stored scenario results side by side (one bar per scenario)."""
+    present = [m for m in measures if m in summary.columns]
+    long = summary.melt(id_vars=["scenario"], value_vars=present, var_name="measure", value_name="value")
+    long["value"] = pd.to_numeric(long["value"], errors="coerce")
+    chart: alt.FacetChart = (
+        alt.Chart(long.dropna(subset=["value"]))
+        .mark_bar()
+        .encode(
+            x=alt.X("scenario:N", title=None, sort=None),
+            y=alt.Y("value:Q", title=None),
+            color=alt.Color("scenario:N", legend=None),
+            tooltip=["scenario:N", "measure:N", alt.Tooltip("value:Q", format=",.3~f")],
+        )
+        .properties(width=220, height=220)
+        .facet(column=alt.Column("measure:N", title=None, sort=present))
+        .resolve_scale(y="independent")
+    )
+    return chart

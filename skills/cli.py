@@ -149,6 +149,56 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _overrides(pairs: list[str]) -> dict[str, Any]:
+    """``--set key=value`` pairs as scenario overrides (values read as YAML: numbers, null, lists)."""
+    import yaml
+
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            msg = f"--set needs key=value, not {pair!r}"
+            raise InputError(msg)
+        overrides[key.strip()] = yaml.safe_load(value)
+    return overrides
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    scenario = service.load_scenario(args.scenario, _overrides(args.set or []))
+    result = service.solve(scenario)
+    if args.out:
+        service.plan_file(result, args.out)
+    payload = {"scenario": scenario.name, **result.to_json_dict()}
+    gap = "" if result.gap is None else f", gap {100 * result.gap:.2f} %"
+    lines = [
+        f"scenario {scenario.name}: {result.status.value}{gap}",
+        f"closed gap units {result.closed_units:,.0f}, unmet {result.unmet_units:,.0f}",
+        f"participants {payload['participants']['total']:,}, course runs {payload['runs']['total']:,}, hires {payload['hires']['total']:,}",
+        f"cost {result.total_cost:,.0f} (public {result.public_cost:,.0f}, companies {result.company_cost:,.0f})",
+    ]
+    if result.violations:
+        lines.append(f"PLAN CHECKER: {len(result.violations)} violation(s)")
+        lines += [f"  - {v}" for v in result.violations[:20]]
+    limits = service.plan_limits(result, 8)
+    if limits:
+        lines.append("what limits the plan:")
+        lines += [f"  - {sentence}" for sentence in limits]
+    if args.out:
+        lines.append(f"wrote {args.out}")
+    _print(args, payload, "\n".join(lines))
+    if result.status.value in ("infeasible", "error"):
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    table = service.compare_scenarios(args.names or None)
+    if args.json:
+        args.format = "json"
+    _emit_table(args, table, "stored scenario results")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vetplan",
@@ -206,6 +256,16 @@ def build_parser() -> argparse.ArgumentParser:
     gap.add_argument("--company", help="one company's own view (its data only, unsuppressed)")
     gap.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
     gap.add_argument("--out", help="output file (csv, json or xlsx)")
+
+    sol = add("solve", cmd_solve, "Plan training and recruitment for a scenario; the result is stored under its name.")
+    sol.add_argument("scenario", nargs="?", help="scenario YAML (default: data/scenarios/base.yaml)")
+    sol.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario setting, e.g. --set budget_per_year=100000")
+    sol.add_argument("--out", help="write the plan workbook (.xlsx)")
+
+    cmp_ = add("scenarios", cmd_scenarios, "Compare the stored results of scenarios side by side.")
+    cmp_.add_argument("names", nargs="*", help="scenario names (default: all stored)")
+    cmp_.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
+    cmp_.add_argument("--out", help="output file (csv, json or xlsx)")
     return parser
 
 

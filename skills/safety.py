@@ -151,7 +151,14 @@ def check_zip_budget(data: bytes, name: str, settings: Settings) -> tuple[int, .
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,  # e.g. "zip file version 6.4" from a damaged directory entry
+        OSError,
+        ValueError,
+        EOFError,
+    ) as error:
         raise _reject(name, f"is not a readable Excel workbook (damaged zip: {error})") from None
     if len(entries) > MAX_ZIP_ENTRIES:
         raise _reject(

@@ -10,7 +10,7 @@ import pandas as pd
 
 from skills.dataset import Dataset
 from skills.errors import InputError
-from skills.settings import Settings, load_settings
+from skills.settings import DATA_DIR, Settings, load_settings
 from skills.store import Store
 
 #: What each table is for, to tell a user what is missing.
@@ -365,7 +365,7 @@ def resolve_review(
     also = 0
     pending = store.read_queue("pending")
     for other in pending[pending["phrase"].map(mapping.alias_key) == alias].to_dict("records"):
-        other_rows = mapping.resolve_row(other, skill_id, known)
+        other_rows = mapping.resolve_row({str(k): v for k, v in other.items()}, skill_id, known)
         store.resolve_queue_item(int(other["queue_id"]), skill_id, alias=alias, tables=_merge(store.load_dataset(), other_rows, whole_answers=False))
         also += 1
     return {"queue_id": queue_id, "phrase": item["phrase"], "skill_id": skill_id, "also_resolved": also}
@@ -443,7 +443,7 @@ def gaps_for_display(table: pd.DataFrame, *, for_app: bool = False) -> pd.DataFr
     from skills.gaps import for_display
 
     shown = for_display(table)
-    for name in shown.columns[shown.dtypes == object]:
+    for name in [column for column in shown.columns if pd.api.types.is_object_dtype(shown[column])]:
         # one type per column, so that Arrow (the app) and JSON keep numbers as numbers
         try:
             shown[name] = pd.to_numeric(shown[name])
@@ -471,3 +471,115 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | None = None) -> bytes:
     from skills.io import export_table as write
 
     return write(frame, format=fmt, out=out)
+
+
+# ---- plans and scenarios -------------------------------------------------------------------------
+
+SCENARIO_DIR = DATA_DIR / "scenarios"
+
+
+def scenario_files() -> list[str]:
+    """Example scenario files shipped in ``data/scenarios``."""
+    return sorted(str(path) for path in SCENARIO_DIR.glob("*.yaml"))
+
+
+def load_scenario(path: str | None = None, overrides: dict[str, Any] | None = None) -> Any:
+    """A validated scenario from a YAML file (default ``data/scenarios/base.yaml``) plus overrides."""
+    from optimisation.scenarios import load_scenario as load
+
+    return load(path or SCENARIO_DIR / "base.yaml", overrides)
+
+
+def solve(scenario: Any, *, store: Store | None = None, save: bool = True) -> Any:
+    """Plan ``scenario`` over the stored region: build, solve, extract, check, explain; store the result.
+
+    Returns the :class:`optimisation.plan.PlanResult`. The result's tables are stored
+    under the scenario's name (replacing an earlier result of that name).
+    """
+    from optimisation.plan import run_scenario
+
+    store = store or get_store()
+    dataset = store.load_dataset()
+    if dataset.demand.empty:
+        msg = "no survey answers in the database: import a survey first (vetplan import survey FILE)"
+        raise InputError(msg)
+    result = run_scenario(dataset, scenario)
+    if save:
+        store.save_results(scenario.name, plan_tables(result))
+    return result
+
+
+def plan_tables(result: Any) -> dict[str, pd.DataFrame]:
+    """The tables stored for one solved scenario: summary, plan tables, explanations, violations."""
+    from optimisation.export import summary_frame
+
+    summary = result.to_json_dict()
+    headline = {
+        key: summary[key]
+        for key in ("status", "objective", "bound", "gap", "unmet_units", "closed_units", "total_cost", "public_cost", "company_cost")
+    }
+    headline.update(
+        participants=summary["participants"]["total"],
+        runs=summary["runs"]["total"],
+        hires=summary["hires"]["total"],
+        violations=len(result.violations),
+        coverage=result.plan.totals.get("coverage") if result.plan is not None else None,
+        budget_per_year=result.scenario.budget_per_year if not isinstance(result.scenario.budget_per_year, dict) else None,
+        subsidy_rate=result.scenario.subsidy_rate,
+        objective_kind=result.scenario.objective,
+    )
+    tables = {"summary": pd.DataFrame([headline]), "figures": summary_frame(result).astype({"value": "string"})}
+    if result.plan is not None:
+        tables.update(result.plan.tables())
+    tables["explanations"] = pd.DataFrame([e.as_dict() for e in result.explanations], columns=["kind", "subject", "reason", "sentence", "value"])
+    tables["violations"] = pd.DataFrame([v.as_dict() for v in result.violations], columns=["rule", "where", "message", "value", "limit"])
+    return tables
+
+
+def plan_file(result: Any, out: str) -> str:
+    """Write a plan workbook (summary, plan tables, explanations, violations) to ``out``."""
+    from optimisation.export import write_plan_xlsx
+
+    return str(write_plan_xlsx(result, out))
+
+
+def plan_workbook(result: Any) -> bytes:
+    """A plan workbook as bytes, for a download button."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "plan.xlsx"
+        plan_file(result, str(path))
+        return path.read_bytes()
+
+
+def stored_scenarios(store: Store | None = None) -> list[str]:
+    """Names of scenarios with a stored result."""
+    return (store or get_store()).scenarios()
+
+
+def compare_scenarios(names: list[str] | None = None, store: Store | None = None) -> pd.DataFrame:
+    """Headline figures of stored scenarios side by side: one row per scenario (tidy, with a scenario column)."""
+    summary = (store or get_store()).read_results("summary", names)
+    if summary.empty:
+        return summary
+    first = ["scenario", "status", "coverage", "closed_units", "unmet_units", "total_cost", "public_cost", "company_cost"]
+    return summary[[c for c in first if c in summary.columns] + [c for c in summary.columns if c not in first]]
+
+
+def scenario_table(table: str, names: list[str] | None = None, store: Store | None = None) -> pd.DataFrame:
+    """One stored plan table (participants, runs, hires, costs, gaps, ...) of several scenarios, tidy."""
+    return (store or get_store()).read_results(table, names)
+
+
+def plan_limits(result: Any, n: int = 10) -> list[str]:
+    """The ``n`` shadow-price sentences worth most (what one more unit of budget, seats or trainer hours buys)."""
+    priced = [e for e in result.explanations if e.kind == "shadow_price" and abs(e.value) > 1e-9]
+    return [e.sentence for e in sorted(priced, key=lambda e: -abs(e.value))[:n]]
+
+
+def unmet_reasons(result: Any) -> pd.DataFrame:
+    """Each unmet gap with why it stays unmet (no course reaches the level, seats, budget, capacity, no hires)."""
+    rows = [e.as_dict() for e in result.explanations if e.kind == "unmet"]
+    return pd.DataFrame(rows, columns=["subject", "reason", "sentence", "value"])

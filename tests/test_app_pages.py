@@ -62,3 +62,19 @@ def test_gaps_page_shows_company_region_and_school_views() -> None:
     assert first_company
     app.selectbox(key="gaps_by").set_value("sector").run()
     assert not app.exception
+
+
+def test_plan_page_solves_and_scenarios_page_compares() -> None:
+    app = AppTest.from_file(str(PAGES / "plan.py"), default_timeout=180).run()
+    assert not app.exception
+    assert any("press Solve" in info.value for info in app.info)
+    app.text_input[0].set_value("page_test")
+    app.button[0].click().run()
+    assert not app.exception
+    assert any("page_test" in message.value for message in [*app.success, *app.info])
+    assert {metric.label for metric in app.metric} >= {"Gap units closed", "Course runs", "Hires"}
+    assert "page_test" in service.stored_scenarios()
+
+    compare = AppTest.from_file(str(PAGES / "scenarios.py"), default_timeout=60).run()
+    assert not compare.exception
+    assert compare.dataframe[0].value["scenario"].tolist() == ["page_test"]

@@ -237,6 +237,14 @@ def test_random_bytes_never_crash(data: bytes, extension: str) -> None:
     only_input_errors(data, name)
 
 
+def test_zip_entry_needing_a_newer_zip_version_is_refused() -> None:
+    # found by hypothesis: zipfile raises NotImplementedError("zip file version 6.4")
+    data = bytearray(valid_xlsx())
+    directory_entry = data.index(b"PK\x01\x02")
+    data[directory_entry + 6 : directory_entry + 8] = (64).to_bytes(2, "little")  # version needed to extract
+    assert_rejected(read(bytes(data), "version.xlsx"), "version.xlsx", "damaged zip")
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     cuts=st.lists(

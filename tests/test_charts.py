@@ -146,3 +146,16 @@ def test_charts_of_empty_tables(region: Dataset) -> None:
     assert layer_data(spec, spec) == []
     heat = gap_heatmap(gap_view(Dataset.empty(), ("group", "sector"), settings=SETTINGS)).to_dict()
     assert all(layer_data(heat, layer) == [] for layer in heat["layer"])
+
+
+def test_scenario_comparison_chart_has_one_bar_per_scenario_and_measure() -> None:
+    from skills.charts import scenario_comparison_chart
+
+    summary = pd.DataFrame(
+        {"scenario": ["base", "tight"], "coverage": [0.42, 0.40], "public_cost": [236_000.0, 212_000.0], "company_cost": [1.0, 2.0]}
+    )
+    spec = scenario_comparison_chart(summary).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert len(rows) == 2 * 3
+    assert {(row["scenario"], row["measure"]) for row in rows} >= {("base", "coverage"), ("tight", "public_cost")}
+    assert spec["facet"]["column"]["field"] == "measure"

@@ -1,0 +1,648 @@
+"""Explain a plan: why each unmet gap stays unmet, and what one more unit of a scarce resource is worth."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from optimisation.model import GAP_KEY, Model, course_table
+from optimisation.results import Plan
+from optimisation.scenarios import HIRE_LEVEL
+from optimisation.solve import SolveResult, SolveStatus, highs_arrays, new_highs
+
+#: Unmet reasons, in the order the first applicable one is called the main reason.
+REASONS = {
+    "no_course_reaches_level": "no course reaches the required level from the current one",
+    "no_course_in_region": "suitable courses run only in other regions and not online",
+    "cohort_too_small": "too few people need the suitable courses to fill a minimum cohort",
+    "budget_exhausted": "the public budget is used up",
+    "seats_or_runs_exhausted": "the suitable courses' seats and runs are used up",
+    "company_capacity": "the company cannot release more staff for training",
+    "company_cost_cap": "the company's cost cap is reached",
+    "provider_capacity": "the providers' trainer hours are used up",
+    "no_hires_available": "no hire can close it",
+    "coverage_target_met": "the coverage target is met; closing more would only add cost",
+    "not_worth_its_cost": "closing it would cost more than it is worth at the scenario's gap-unit value",
+    "solver_stopped": "the solver stopped within its gap; a better plan may close it",
+}
+
+STEP_BUDGET = 1000.0
+TOP = 5
+TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One sentence a coordinator can read out, with the figures behind it."""
+
+    kind: str  # "unmet" or "shadow_price"
+    subject: str
+    reason: str
+    sentence: str
+    value: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _money(amount: float, currency: str) -> str:
+    return f"{currency} {amount:,.0f}".replace(",", " ")
+
+
+# --------------------------------------------------------------------------- unmet gaps
+
+
+def _structural(model: Model, gaps: pd.DataFrame) -> pd.DataFrame:
+    """Per gap group without a usable run slot: why training cannot reach it (code and detail)."""
+    offered = course_table(model.dataset)
+    minimum = model.dataset.courses["min_participants"].astype("int64")
+    pairs = gaps[["gap", "skill", "current_level", "required_level", "region"]].merge(
+        offered, on="skill", how="inner"
+    )
+    pairs["reaches"] = pairs["level"] >= pairs["required_level"]
+    pairs["enters"] = pairs["reaches"] & (pairs["entry_level"] <= pairs["current_level"])
+    pairs["local"] = pairs["enters"] & (
+        (pairs["mode"] == "online") | (pairs["course_region"] == pairs["region"])
+    )
+    pairs["entry_if_reaching"] = pairs["entry_level"].where(pairs["reaches"])
+    pairs["minimum_if_local"] = pairs["course_id"].map(minimum).where(pairs["local"])
+    summary = pairs.groupby("gap").agg(
+        highest=("level", "max"),
+        reaches=("reaches", "any"),
+        enters=("enters", "any"),
+        local=("local", "any"),
+        lowest_entry=("entry_if_reaching", "min"),
+        smallest_cohort=("minimum_if_local", "min"),
+    )
+    frame = (
+        gaps[["gap", "skill", "current_level", "required_level", "region"]]
+        .set_index("gap")
+        .join(summary)
+    )
+    records = []
+    gap_id: Any
+    for gap_id, row in frame.iterrows():
+        required, current = int(row["required_level"]), int(row["current_level"])
+        if pd.isna(row["highest"]):
+            code, text = "no_course_reaches_level", f"no course teaches {row['skill']}"
+        elif not row["reaches"]:
+            code, text = (
+                "no_course_reaches_level",
+                f"no course reaches level {required} (the highest taught is {int(row['highest'])})",
+            )
+        elif not row["enters"]:
+            code = "no_course_reaches_level"
+            text = f"courses reaching level {required} need entry level {int(row['lowest_entry'])} or more; staff are at level {current}"
+        elif not row["local"]:
+            code, text = (
+                "no_course_in_region",
+                f"courses reaching level {required} run only outside {row['region']} and not online",
+            )
+        else:
+            code = "cohort_too_small"
+            text = f"too few people in reach need the suitable courses to fill a cohort of at least {int(row['smallest_cohort'])}"
+        records.append({"gap": gap_id, "code": code, "detail": text})
+    return pd.DataFrame.from_records(records, columns=["gap", "code", "detail"]).set_index("gap")
+
+
+def _hire_details(model: Model, gaps: pd.DataFrame, market_full: set[int]) -> pd.Series:
+    """Per gap group: why no (more) hires close it, or an empty string when hiring is not the obstacle."""
+    sets = model.sets
+    supply = model.dataset.supply
+    supply = pd.DataFrame(
+        {
+            "skill": supply["skill"].astype(str).to_numpy(),
+            "region": supply["region"].astype(str).to_numpy(),
+            "available": supply["hires_available_per_year"].astype("int64").to_numpy(),
+            "lead": supply["lead_time_months"].astype("int64").to_numpy(),
+        }
+    )
+    frame = gaps[["gap", "skill", "region", "required_level", "deadline"]].astype(
+        {"skill": str, "region": str}
+    )
+    frame = frame.merge(supply, on=["skill", "region"], how="left")
+    options = sets.hire_options
+    has_option = frame["gap"].isin(options["gap"])
+    markets_of_gap = options[["gap", "hire"]].merge(sets.hires[["hire", "market"]], on="hire")
+    markets_of_gap["full"] = markets_of_gap["market"].isin(market_full)
+    all_full = markets_of_gap.groupby("gap")["full"].all()
+    texts = []
+    every_market_full = frame["gap"].isin(all_full.index[all_full.to_numpy(dtype=bool)])
+    row: Any
+    for row, option, full in zip(
+        frame.itertuples(index=False), has_option, every_market_full, strict=True
+    ):
+        if row.required_level > HIRE_LEVEL:
+            texts.append(f"hires bring level {HIRE_LEVEL}, below the required {row.required_level}")
+        elif pd.isna(row.available) or row.available == 0:
+            texts.append(f"the labour market in {row.region} offers no {row.skill} hires")
+        elif not option:
+            texts.append(f"a hire takes {int(row.lead)} months, too late for {row.deadline}")
+        elif full:
+            texts.append(f"the {row.skill} hires available in {row.region} are all taken")
+        else:
+            texts.append("")
+    return pd.Series(texts, index=frame["gap"].to_numpy(), dtype=object)
+
+
+def unmet_reasons(model: Model, plan: Plan, result: SolveResult | None = None) -> pd.DataFrame:
+    """Why each gap group with unmet units stays (partly) unmet.
+
+    Returns one row per unmet gap group: the gap key, ``unmet_units``,
+    ``reason`` (the main code of :data:`REASONS`: the first that applies in
+    that order), ``reasons`` (every code that applies, ``;``-separated) and
+    a plain ``sentence``. A resource counts as exhausted for a gap when it
+    is for every year and course the gap could use.
+    """
+    sets, scenario = model.sets, model.scenario
+    gaps = sets.gaps.assign(unmet_units=plan.gaps["unmet_units"].to_numpy(float))
+    unmet = gaps[gaps["unmet_units"] > TOL]
+    columns = [*GAP_KEY, "unmet_units", "reason", "reasons", "sentence"]
+    if unmet.empty:
+        return pd.DataFrame(columns=columns)
+
+    participants = sets.participants.assign(x=_plan_values(model, "participants"))
+    runs = sets.runs.assign(r=_plan_values(model, "runs"))
+    runs["attending"] = (
+        participants.groupby("run")["x"].sum().reindex(runs["run"]).fillna(0).to_numpy()
+    )
+    seats_per_run = runs["max_participants"]
+    runs["full"] = (runs["r"] >= runs["max_runs_per_year"]) & (
+        runs["attending"] >= seats_per_run * runs["r"] - TOL
+    )
+    # One more participant costs the fee in an open run with a free seat, else a new run with a minimum cohort.
+    spare_seat = (runs["r"] >= 1) & (runs["attending"] < seats_per_run * runs["r"] - TOL)
+    runs["cheapest_public"] = scenario.subsidy_rate * np.where(
+        spare_seat,
+        runs["cost_per_participant"],
+        runs["fixed_cost_per_run"] + runs["min_participants"] * runs["cost_per_participant"],
+    )
+    budget_left = _budget_left(model, plan)
+    runs["budget_short"] = (
+        runs["year"].map(lambda year: budget_left.get(int(year), np.inf))
+        < runs["cheapest_public"] - TOL
+    )
+    provider_full = _provider_full(model, runs)
+    runs["provider_full"] = [
+        (str(p), int(y)) in provider_full
+        for p, y in zip(runs["provider"], runs["year"], strict=True)
+    ]
+
+    options = sets.training[sets.training["gap"].isin(unmet["gap"])][
+        ["gap", "company_id", "year", "participant"]
+    ]
+    options = options.merge(sets.participants[["participant", "run"]], on="participant")
+    options = options.merge(runs[["run", "full", "budget_short", "provider_full"]], on="run")
+    places_full = _company_places_full(model, participants)
+    cap_full = _company_cap_full(model, plan)
+    pairs = list(zip(options["company_id"].astype(str), options["year"].astype(int), strict=True))
+    options["places_full"] = [pair in places_full for pair in pairs]
+    options["cap_full"] = [pair in cap_full for pair in pairs]
+    per_gap = options.groupby("gap").agg(
+        budget=("budget_short", "all"),
+        seats=("full", "all"),
+        places=("places_full", "all"),
+        cap=("cap_full", "all"),
+        provider=("provider_full", "all"),
+        years=("year", lambda y: sorted(set(int(v) for v in y))),
+    )
+    structural = _structural(model, unmet[~unmet["gap"].isin(per_gap.index)])
+
+    hires = sets.hires.assign(h=_plan_values(model, "hires"))
+    used = hires.groupby("market")["h"].sum().reindex(sets.markets["market"]).fillna(0).to_numpy()
+    market_full = set(
+        sets.markets.loc[used >= sets.markets["available"].to_numpy() - TOL, "market"].astype(int)
+    )
+    hire_text = _hire_details(model, unmet, market_full)
+
+    if scenario.objective == "min_cost":
+        fallback = "coverage_target_met"
+    elif result is not None and result.status == SolveStatus.FEASIBLE:
+        fallback = "solver_stopped"
+    else:
+        fallback = "not_worth_its_cost"
+    order = list(REASONS)
+    records: list[dict[str, Any]] = []
+    gap: Any
+    for gap in unmet.itertuples(index=False):
+        reasons: list[tuple[str, str]] = []
+        if gap.gap in structural.index:
+            reasons.append(
+                (str(structural.at[gap.gap, "code"]), str(structural.at[gap.gap, "detail"]))
+            )
+        elif gap.gap in per_gap.index:
+            found = per_gap.loc[gap.gap]
+            if found["budget"]:
+                reasons.append(
+                    (
+                        "budget_exhausted",
+                        f"the public budget is used up in {_years(found['years'])}",
+                    )
+                )
+            if found["seats"]:
+                reasons.append(
+                    (
+                        "seats_or_runs_exhausted",
+                        "every suitable course's runs are at their yearly maximum and full",
+                    )
+                )
+            if found["places"]:
+                reasons.append(
+                    (
+                        "company_capacity",
+                        f"{gap.company_id} already sends as many staff as it can release",
+                    )
+                )
+            if found["cap"]:
+                reasons.append(("company_cost_cap", f"{gap.company_id} has reached its cost cap"))
+            if found["provider"]:
+                reasons.append(
+                    (
+                        "provider_capacity",
+                        "the providers of the suitable courses have no trainer hours left",
+                    )
+                )
+        if hire_text.get(gap.gap, ""):
+            reasons.append(("no_hires_available", str(hire_text[gap.gap])))
+        if not any(code != "no_hires_available" for code, _ in reasons):
+            reasons.insert(0, (fallback, REASONS[fallback]))
+        main = min((code for code, _ in reasons if code != "no_hires_available"), key=order.index)
+        because = "; ".join(detail for _, detail in reasons)
+        sentence = (
+            f"{gap.company_id} needs {gap.units:g} people at level {gap.required_level} in {gap.skill} by {gap.deadline} "
+            f"(now level {gap.current_level}): {gap.unmet_units:.1f} stay unmet because {because}."
+        )
+        records.append(
+            {
+                **{key: getattr(gap, key) for key in GAP_KEY},
+                "unmet_units": float(gap.unmet_units),
+                "reason": main,
+                "reasons": ";".join(dict.fromkeys(code for code, _ in reasons)),
+                "sentence": sentence,
+            }
+        )
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _years(years: list[int]) -> str:
+    return ", ".join(str(year) for year in years)
+
+
+def _plan_values(model: Model, family: str) -> np.ndarray:
+    return np.round(np.array([v.varValue or 0.0 for v in model.variables[family]], dtype=float))
+
+
+def _budget_left(model: Model, plan: Plan) -> dict[int, float]:
+    scenario = model.scenario
+    public = plan.costs[plan.costs["payer"] == "public"].groupby("year")["amount"].sum()
+    left: dict[int, float] = {}
+    for year in scenario.years:
+        budget = scenario.budget(year)
+        if budget is not None and scenario.subsidy_rate > 0:
+            left[year] = budget - float(public.get(year, 0.0))
+    return left
+
+
+def _company_places_full(model: Model, participants: pd.DataFrame) -> set[tuple[str, int]]:
+    rows = model.rows.get("company_places")
+    if rows is None or rows.empty:
+        return set()
+    used = participants.groupby(["company_id", "year"])["x"].sum()
+    limits = rows.set_index(["company_id", "year"])["limit"].astype(float)
+    taken = used.reindex(limits.index).fillna(0.0)
+    full = limits.index[taken.to_numpy() >= limits.to_numpy() - TOL]
+    return {(str(company), int(year)) for company, year in full}
+
+
+def _company_cap_full(model: Model, plan: Plan) -> set[tuple[str, int]]:
+    cap = model.scenario.company_cost_cap
+    if cap is None:
+        return set()
+    # The model's cap row is conservative (fixed cost / minimum cohort per participant), so a
+    # company paying 80 % of its cap or more has no room for one more participant in practice.
+    table = plan.company_costs
+    near = table[table["training_share"] >= 0.8 * cap]
+    return {(str(c), int(y)) for c, y in zip(near["company_id"], near["year"], strict=True)}
+
+
+def _provider_full(model: Model, runs: pd.DataFrame) -> set[tuple[str, int]]:
+    rows = model.rows.get("provider_hours")
+    if rows is None or rows.empty:
+        return set()
+    used = (
+        runs.assign(hours_used=runs["r"] * runs["hours"])
+        .groupby(["provider", "year"])["hours_used"]
+        .sum()
+    )
+    smallest = runs.groupby("provider")["hours"].min()
+    full = set()
+    row: Any
+    for row in rows.itertuples(index=False):
+        left = float(row.capacity) - float(used.get((row.provider, row.year), 0.0))
+        if left < float(smallest.get(row.provider, 0.0)) - TOL:
+            full.add((str(row.provider), int(row.year)))
+    return full
+
+
+# --------------------------------------------------------------------------- shadow prices
+
+
+class _FixedRunLP:
+    """The model as an LP with the runs fixed at the plan's values, kept in HiGHS for quick re-solves."""
+
+    def __init__(self, model: Model, *, runs_at_least: bool = False) -> None:
+        self.model = model
+        variables, lp = highs_arrays(model.problem, mip=False)
+        self.highs = new_highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.passModel(lp)
+        sets = model.sets
+        runs_index = np.array([v.index for v in model.variables["runs"]], dtype=np.int32)
+        planned = _plan_values(model, "runs")
+        upper = planned if not runs_at_least else sets.runs["run_upper"].to_numpy(float)
+        if len(runs_index):
+            self.highs.changeColsBounds(len(runs_index), runs_index, planned, upper)
+        constraints = model.problem._constraints
+        inf = highspy.kHighsInf
+        cut_names = (
+            model.rows.get("cohort_cuts", pd.DataFrame({"constraint": []}))["constraint"]
+            .dropna()
+            .tolist()
+        )
+        if not runs_at_least:
+            self._natural_resources(model, cut_names)
+        self.unmet_index = np.array([v.index for v in model.variables["unmet"]], dtype=np.int64)
+        self.weights = sets.gaps["weight"].to_numpy(float)
+        self.cost = np.zeros(len(variables))
+        for family, column in (
+            ("runs", "fixed_cost_per_run"),
+            ("participants", "cost_per_participant"),
+            ("hires", "cost_per_hire"),
+        ):
+            frame = {"runs": sets.runs, "participants": sets.participants, "hires": sets.hires}[
+                family
+            ]
+            index = np.array([v.index for v in model.variables[family]], dtype=np.int64)
+            self.cost[index] = frame[column].to_numpy(float)
+        self.row_lower = np.asarray(lp.row_lower_, dtype=float).copy()
+        self.row_upper = np.asarray(lp.row_upper_, dtype=float).copy()
+        if not runs_at_least:
+            for name in cut_names:
+                self.row_lower[constraints[name].index] = -inf
+                self.row_upper[constraints[name].index] = inf
+
+    def _natural_resources(self, model: Model, cut_names: list[str]) -> None:
+        """With runs fixed, state the real resources: true seats, people as the only cap, no cohort cuts.
+
+        The valid inequalities and pool-tightened seat counts help the MILP but
+        would hide which real resource binds when one more seat or place is offered.
+        """
+        sets = model.sets
+        constraints = model.problem._constraints
+        participants_index = np.array(
+            [v.index for v in model.variables["participants"]], dtype=np.int32
+        )
+        if len(participants_index):
+            people = sets.participants["people_upper"].to_numpy(float)
+            self.highs.changeColsBounds(
+                len(participants_index), participants_index, np.zeros(len(people)), people
+            )
+        for name in cut_names:
+            self.highs.changeRowBounds(
+                constraints[name].index, -highspy.kHighsInf, highspy.kHighsInf
+            )
+        seat_rows = model.rows.get("run_seats", pd.DataFrame({"constraint": []}))
+        seats = sets.runs["max_participants"].to_numpy(float)
+        for name, run in zip(seat_rows["constraint"], sets.runs["run"], strict=False):
+            if isinstance(name, str):
+                column = model.variables["runs"][int(run)].index
+                self.highs.changeCoeff(constraints[name].index, column, -seats[int(run)])
+
+    def solve(self) -> tuple[float, float] | None:
+        """(weighted unmet units, total cost) of the LP optimum, or None."""
+        self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        values = np.asarray(self.highs.getSolution().col_value, dtype=float)
+        return float(self.weights @ values[self.unmet_index]), float(self.cost @ values)
+
+    def row_duals(self) -> np.ndarray:
+        return np.asarray(self.highs.getSolution().row_dual, dtype=float)
+
+    def with_row_upper(self, row: int, extra: float) -> tuple[float, float] | None:
+        """Re-solve with row ``row``'s upper bound raised by ``extra``; restore it afterwards."""
+        self.highs.changeRowBounds(row, self.row_lower[row], self.row_upper[row] + extra)
+        try:
+            return self.solve()
+        finally:
+            self.highs.changeRowBounds(row, self.row_lower[row], self.row_upper[row])
+
+
+def _effect(base: tuple[float, float], changed: tuple[float, float] | None) -> tuple[float, float]:
+    if changed is None:
+        return 0.0, 0.0
+    return base[0] - changed[0], changed[1] - base[1]  # weighted units closed more, cost added
+
+
+def _effect_sentence(prefix: str, closed: float, cost: float, currency: str, min_cost: bool) -> str:
+    if min_cost:
+        if cost < -0.5:
+            return f"{prefix} would lower total cost by {_money(-cost, currency)}."
+        return f"{prefix} would not lower total cost with the runs as planned."
+    if closed > 1e-3:
+        return f"{prefix} would close {closed:.2f} more weighted gap units ({_money(cost, currency)} more spent in total)."
+    return f"{prefix} would close nothing more with the runs as planned."
+
+
+def shadow_prices(
+    model: Model, plan: Plan, *, currency: str = "EUR", top: int = TOP
+) -> pd.DataFrame:
+    """What one more unit of budget, seat, trainer hour, hire or company place is worth.
+
+    The MILP's own duals mean nothing, so the runs are fixed at the plan's
+    values, participants and hires are relaxed to continuous, and the LP is
+    solved; each resource's row is then relaxed by one unit (EUR 1 000 of
+    budget, one seat, one hire, one place) and re-solved, and the change in
+    weighted gap units closed and in cost is reported. Trainer hours only
+    constrain runs, so for them the runs may grow continuously above the
+    plan's values and the row dual gives the value of one hour.
+
+    Returns rows with ``resource``, ``subject``, ``closed`` (weighted units),
+    ``cost`` (currency) and ``sentence``; only resources whose relaxation
+    changes something are listed (at most ``top`` per kind, budget always).
+    """
+    del (
+        plan
+    )  # the runs are read from the model's solved variables, which the plan was extracted from
+    scenario = model.scenario
+    min_cost = scenario.objective == "min_cost"
+    columns = ["resource", "subject", "closed", "cost", "sentence"]
+    lp = _FixedRunLP(model)
+    base = lp.solve()
+    if base is None:
+        return pd.DataFrame(columns=columns)
+    records: list[dict[str, Any]] = []
+    constraints = model.problem._constraints
+
+    budget_rows = model.rows.get("public_budget", pd.DataFrame())
+    provider_rows = model.rows.get("provider_hours", pd.DataFrame())
+    growing: _FixedRunLP | None = None
+    growing_base: tuple[float, float] | None = None
+    if len(budget_rows) or len(provider_rows):
+        growing = _FixedRunLP(model, runs_at_least=True)
+        growing_base = growing.solve()
+    row: Any
+    for row in budget_rows.itertuples(index=False):
+        if not isinstance(row.constraint, str):
+            continue
+        index = constraints[row.constraint].index
+        closed, cost = _effect(base, lp.with_row_upper(index, STEP_BUDGET))
+        prefix = f"One more {_money(STEP_BUDGET, currency)} of public budget in {row.year}"
+        sentence = _effect_sentence(prefix, closed, cost, currency, min_cost)
+        if growing is not None and growing_base is not None:
+            more, extra = _effect(growing_base, growing.with_row_upper(index, STEP_BUDGET))
+            estimate = (
+                f"{more:.2f} weighted gap units"
+                if not min_cost
+                else f"{_money(max(0.0, -extra), currency)} less cost"
+            )
+            sentence = sentence[:-1] + f"; if runs could be added, about {estimate} (LP estimate)."
+        records.append(
+            {
+                "resource": "public_budget",
+                "subject": str(row.year),
+                "closed": closed,
+                "cost": cost,
+                "sentence": sentence,
+            }
+        )
+
+    duals = lp.row_duals()
+    titles = model.dataset.courses["title"]
+    seat_rows = _ranked(model, "run_seats", duals, top, require=_plan_values(model, "runs") > 0)
+    for row in seat_rows.itertuples(index=False):
+        closed, cost = _effect(base, lp.with_row_upper(constraints[row.constraint].index, 1.0))
+        if abs(closed) < 1e-6 and abs(cost) < 0.5:
+            continue
+        prefix = f"One more seat on {row.course_id} ({titles.get(row.course_id, '')}) in {row.year}"
+        records.append(
+            {
+                "resource": "seat",
+                "subject": f"{row.course_id} {row.year}",
+                "closed": closed,
+                "cost": cost,
+                "sentence": _effect_sentence(prefix, closed, cost, currency, min_cost),
+            }
+        )
+
+    for row in _ranked(model, "hire_supply", duals, top).itertuples(index=False):
+        closed, cost = _effect(base, lp.with_row_upper(constraints[row.constraint].index, 1.0))
+        if abs(closed) < 1e-6 and abs(cost) < 0.5:
+            continue
+        prefix = f"One more {row.skill} hire available in {row.region} in {row.year}"
+        records.append(
+            {
+                "resource": "hire_supply",
+                "subject": f"{row.skill} {row.region} {row.year}",
+                "closed": closed,
+                "cost": cost,
+                "sentence": _effect_sentence(prefix, closed, cost, currency, min_cost),
+            }
+        )
+
+    for row in _ranked(model, "company_places", duals, top).itertuples(index=False):
+        closed, cost = _effect(base, lp.with_row_upper(constraints[row.constraint].index, 1.0))
+        if abs(closed) < 1e-6 and abs(cost) < 0.5:
+            continue
+        prefix = f"One more training place for {row.company_id} in {row.year}"
+        records.append(
+            {
+                "resource": "company_place",
+                "subject": f"{row.company_id} {row.year}",
+                "closed": closed,
+                "cost": cost,
+                "sentence": _effect_sentence(prefix, closed, cost, currency, min_cost),
+            }
+        )
+
+    if len(provider_rows) and growing is not None and growing_base is not None:
+        growing.solve()
+        hour_duals = growing.row_duals()
+        for row in _ranked(model, "provider_hours", hour_duals, top).itertuples(index=False):
+            dual = abs(float(hour_duals[constraints[row.constraint].index]))
+            if min_cost:
+                closed = 0.0
+                sentence = (
+                    f"One more trainer hour at {row.provider} in {row.year} would lower total cost "
+                    f"by about {_money(dual, currency)}."
+                )
+            else:
+                closed = dual / model.gap_unit_value
+                sentence = (
+                    f"One more trainer hour at {row.provider} in {row.year} is worth about {closed:.3f} "
+                    f"weighted gap units ({_money(dual, currency)} of net value, runs free to grow "
+                    "beyond the plan)."
+                )
+            records.append(
+                {
+                    "resource": "trainer_hours",
+                    "subject": f"{row.provider} {row.year}",
+                    "closed": closed,
+                    "cost": 0.0,
+                    "sentence": sentence,
+                }
+            )
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _ranked(
+    model: Model, family: str, duals: np.ndarray, top: int, require: np.ndarray | None = None
+) -> pd.DataFrame:
+    rows = model.rows.get(family)
+    if rows is None or rows.empty:
+        return pd.DataFrame(columns=["constraint"])
+    constraints = model.problem._constraints
+    present = rows["constraint"].notna().to_numpy().copy()
+    if require is not None:
+        present &= require
+    chosen = rows[present].copy()
+    chosen["dual"] = [abs(float(duals[constraints[name].index])) for name in chosen["constraint"]]
+    chosen = chosen[chosen["dual"] > 1e-6]
+    return chosen.sort_values("dual", ascending=False).head(top)
+
+
+def explain(
+    model: Model, plan: Plan, result: SolveResult | None = None, *, currency: str = "EUR"
+) -> list[Explanation]:
+    """Every explanation of a plan: unmet gaps (largest weighted first), then shadow prices."""
+    explanations: list[Explanation] = []
+    reasons = unmet_reasons(model, plan, result)
+    if len(reasons):
+        weight = reasons["priority"].map(model.scenario.priority_weights).astype(float)
+        reasons = reasons.assign(weighted=weight * reasons["unmet_units"]).sort_values(
+            "weighted", ascending=False
+        )
+        row: Any
+        for row in reasons.itertuples(index=False):
+            subject = f"{row.company_id} / {row.skill} ({row.current_level}->{row.required_level}, by {row.deadline})"
+            explanations.append(
+                Explanation(
+                    "unmet", subject, str(row.reason), str(row.sentence), float(row.unmet_units)
+                )
+            )
+    prices = shadow_prices(model, plan, currency=currency)
+    for row in prices.itertuples(index=False):
+        explanations.append(
+            Explanation(
+                "shadow_price",
+                f"{row.resource}: {row.subject}",
+                str(row.resource),
+                str(row.sentence),
+                float(row.closed),
+            )
+        )
+    return explanations

@@ -1,0 +1,197 @@
+"""One call for the CLI and pages: build, solve, extract, check and explain a scenario."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from optimisation.checker import Violation, check_plan
+from optimisation.explain import Explanation, explain
+from optimisation.model import Model, build_model
+from optimisation.results import Plan, extract_plan
+from optimisation.scenarios import Scenario
+from optimisation.solve import SolveResult, SolveStatus, solve
+from skills.dataset import Dataset
+
+#: Keys of :meth:`PlanResult.to_json_dict`, in order.
+JSON_KEYS = (
+    "status",
+    "objective",
+    "bound",
+    "gap",
+    "unmet_units",
+    "closed_units",
+    "participants",
+    "runs",
+    "hires",
+    "total_cost",
+    "public_cost",
+    "company_cost",
+    "violations",
+    "explanations",
+)
+
+
+@dataclass
+class PlanResult:
+    """Everything ``vetplan solve`` shows: status and bound, the plan's tables, checks and explanations."""
+
+    scenario: Scenario
+    result: SolveResult
+    plan: Plan | None
+    violations: list[Violation] = field(default_factory=list)
+    explanations: list[Explanation] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    model_size: dict[str, int] = field(default_factory=dict)
+    gap_unit_value: float = 0.0
+
+    @property
+    def status(self) -> SolveStatus:
+        return self.result.status
+
+    @property
+    def objective(self) -> float | None:
+        return self.result.objective
+
+    @property
+    def bound(self) -> float | None:
+        return self.result.best_bound
+
+    @property
+    def gap(self) -> float | None:
+        return self.result.gap
+
+    def _total(self, key: str) -> float:
+        return float(self.plan.totals.get(key, 0.0)) if self.plan is not None else 0.0
+
+    @property
+    def unmet_units(self) -> float:
+        return self._total("unmet_units")
+
+    @property
+    def closed_units(self) -> float:
+        return self._total("closed_units")
+
+    @property
+    def total_cost(self) -> float:
+        return self._total("total_cost")
+
+    @property
+    def public_cost(self) -> float:
+        return self._total("public_cost")
+
+    @property
+    def company_cost(self) -> float:
+        return self._total("company_cost")
+
+    def _table(self, name: str) -> pd.DataFrame:
+        if self.plan is None:
+            return pd.DataFrame()
+        return self.plan.tables()[name]
+
+    @property
+    def participants(self) -> pd.DataFrame:
+        return self._table("participants")
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        return self._table("runs")
+
+    @property
+    def hires(self) -> pd.DataFrame:
+        return self._table("hires")
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with exactly the keys of :data:`JSON_KEYS`.
+
+        ``participants``, ``runs`` and ``hires`` are ``{"total": n, "records": [...]}``;
+        ``violations`` and ``explanations`` are lists of records.
+        """
+        return {
+            "status": self.status.value,
+            "objective": _number(self.objective),
+            "bound": _number(self.bound),
+            "gap": _number(self.gap),
+            "unmet_units": round(self.unmet_units, 6),
+            "closed_units": round(self.closed_units, 6),
+            "participants": {
+                "total": int(self._total("participants")),
+                "records": _records(self.participants),
+            },
+            "runs": {"total": int(self._total("runs")), "records": _records(self.runs)},
+            "hires": {"total": int(self._total("hires")), "records": _records(self.hires)},
+            "total_cost": round(self.total_cost, 2),
+            "public_cost": round(self.public_cost, 2),
+            "company_cost": round(self.company_cost, 2),
+            "violations": [violation.as_dict() for violation in self.violations],
+            "explanations": [explanation.as_dict() for explanation in self.explanations],
+        }
+
+
+def _number(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for record in frame.to_dict("records"):
+        records.append({str(key): _plain(value) for key, value in record.items()})
+    return records
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def run_scenario(
+    dataset: Dataset, scenario: Scenario, *, with_explanations: bool = True
+) -> PlanResult:
+    """Build, solve, extract, check and explain ``scenario`` over ``dataset``.
+
+    The plan checker always runs on a plan; ``violations`` is empty for a
+    valid plan. Without a plan (INFEASIBLE, ERROR) the tables are empty.
+    """
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
+    model: Model = build_model(dataset, scenario)
+    timings["build_s"] = time.perf_counter() - began
+    step = time.perf_counter()
+    result = solve(model)
+    timings["solve_s"] = time.perf_counter() - step
+    plan: Plan | None = None
+    violations: list[Violation] = []
+    explanations: list[Explanation] = []
+    if result.has_plan:
+        step = time.perf_counter()
+        plan = extract_plan(model, result)
+        timings["extract_s"] = time.perf_counter() - step
+        step = time.perf_counter()
+        violations = check_plan(dataset, scenario, plan)
+        timings["check_s"] = time.perf_counter() - step
+        if with_explanations:
+            step = time.perf_counter()
+            explanations = explain(model, plan, result)
+            timings["explain_s"] = time.perf_counter() - step
+    timings["total_s"] = time.perf_counter() - began
+    return PlanResult(
+        scenario=scenario,
+        result=result,
+        plan=plan,
+        violations=violations,
+        explanations=explanations,
+        timings=timings,
+        model_size=model.size(),
+        gap_unit_value=model.gap_unit_value,
+    )

@@ -1,0 +1,421 @@
+"""Extract the plan from a solved model as tidy tables, each validated with a small pandera schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from optimisation.model import GAP_KEY, Model, variable_values
+from optimisation.solve import SolveResult
+
+#: Values below this are solver noise and read as zero.
+ZERO = 1e-7
+
+
+def _schema(name: str, columns: dict[str, pa.Column]) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(columns, name=name, strict=True, ordered=True, coerce=False)
+
+
+def _count(nullable: bool = False) -> pa.Column:
+    return pa.Column("int64", pa.Check.ge(0), nullable=nullable)
+
+
+def _amount() -> pa.Column:
+    return pa.Column("float64", pa.Check.ge(-1e-6))
+
+
+_TEXT = pa.Column(str, coerce=True)
+_YEAR = pa.Column("int64", pa.Check.in_range(2000, 2100))
+_LEVEL = pa.Column("int64", pa.Check.in_range(0, 4))
+
+PARTICIPANTS_SCHEMA = _schema(
+    "participants",
+    {
+        "year": _YEAR,
+        "company_id": _TEXT,
+        "course_id": _TEXT,
+        "provider": _TEXT,
+        "participants": _count(),
+        "fee_per_participant": _amount(),
+        "fees": _amount(),
+    },
+)
+RUNS_SCHEMA = _schema(
+    "runs",
+    {
+        "year": _YEAR,
+        "course_id": _TEXT,
+        "provider": _TEXT,
+        "region": _TEXT,
+        "mode": _TEXT,
+        "runs": _count(),
+        "participants": _count(),
+        "seats": _count(),
+        "companies": _count(),
+        "fixed_cost": _amount(),
+    },
+)
+HIRES_SCHEMA = _schema(
+    "hires",
+    {
+        "year": _YEAR,
+        "productive_year": _YEAR,
+        "company_id": _TEXT,
+        "skill": _TEXT,
+        "region": _TEXT,
+        "hires": _count(),
+        "cost_per_hire": _amount(),
+        "cost": _amount(),
+    },
+)
+CLOSURES_SCHEMA = _schema(
+    "closures",
+    {
+        **{
+            key: (_LEVEL if key.endswith("level") else _YEAR if key == "deadline" else _TEXT)
+            for key in GAP_KEY
+        },
+        "route": pa.Column(str, coerce=True, checks=pa.Check.isin(["course", "hire"])),
+        "course_id": pa.Column(str, nullable=True, coerce=True),
+        "year": _YEAR,
+        "people": _amount(),
+        "units": _amount(),
+    },
+)
+GAPS_SCHEMA = _schema(
+    "gaps",
+    {
+        **{
+            key: (_LEVEL if key.endswith("level") else _YEAR if key == "deadline" else _TEXT)
+            for key in GAP_KEY
+        },
+        "weight": _amount(),
+        "headcount": _count(),
+        "units": _amount(),
+        "closed_units": _amount(),
+        "unmet_units": _amount(),
+    },
+)
+COSTS_SCHEMA = _schema(
+    "costs",
+    {
+        "year": _YEAR,
+        "payer": pa.Column(str, coerce=True, checks=pa.Check.isin(["public", "company"])),
+        "item": pa.Column(
+            str, coerce=True, checks=pa.Check.isin(["run_fixed_costs", "participant_fees", "hires"])
+        ),
+        "amount": _amount(),
+    },
+)
+COMPANY_COSTS_SCHEMA = _schema(
+    "company_costs",
+    {
+        "year": _YEAR,
+        "company_id": _TEXT,
+        "training_share": _amount(),
+        "hires": _amount(),
+        "total": _amount(),
+    },
+)
+
+
+@dataclass
+class Plan:
+    """A plan as tidy tables (one row per decision), with the scenario's horizon.
+
+    ``participants`` (year, company, course), ``runs`` (year, course),
+    ``hires`` (decision year, company, skill), ``closures`` (which gap
+    group each trained or hired person closes, in people and in units after
+    attrition), ``gaps`` (every gap group with closed and unmet units),
+    ``costs`` (year x payer x item) and ``company_costs`` (year x company:
+    pro-rata training share and hires).
+    """
+
+    scenario_name: str
+    years: list[int]
+    subsidy_rate: float
+    participants: pd.DataFrame
+    runs: pd.DataFrame
+    hires: pd.DataFrame
+    closures: pd.DataFrame
+    gaps: pd.DataFrame
+    costs: pd.DataFrame
+    company_costs: pd.DataFrame
+    totals: dict[str, float] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {
+            "participants": self.participants,
+            "runs": self.runs,
+            "hires": self.hires,
+            "closures": self.closures,
+            "gaps": self.gaps,
+            "costs": self.costs,
+            "company_costs": self.company_costs,
+        }
+
+
+def _clean(values: np.ndarray) -> np.ndarray:
+    cleaned = np.where(np.abs(values) < ZERO, 0.0, values)
+    return np.maximum(cleaned, 0.0)
+
+
+def _as_object(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    for column in columns:
+        frame[column] = frame[column].astype(str).where(frame[column].notna(), None)
+    return frame
+
+
+def extract_plan(model: Model, result: SolveResult | None = None) -> Plan:
+    """Read the solved variables into a :class:`Plan`.
+
+    Integer decisions are rounded to whole numbers; continuous values below
+    1e-7 are read as zero. Every table is validated with its schema.
+    """
+    del result  # the values live on the model's variables; the result only says how good they are
+    sets, scenario = model.sets, model.scenario
+    subsidy = scenario.subsidy_rate
+    years = list(sets.years)
+
+    x = np.round(variable_values(model, "participants")).astype(np.int64)
+    r = np.round(variable_values(model, "runs")).astype(np.int64)
+    h = np.round(variable_values(model, "hires")).astype(np.int64)
+    z = _clean(variable_values(model, "training"))
+    v = _clean(variable_values(model, "hire_options"))
+    u = _clean(variable_values(model, "unmet"))
+
+    slots = sets.participants
+    participants = pd.DataFrame(
+        {
+            "year": slots["year"].to_numpy(np.int64),
+            "company_id": slots["company_id"].to_numpy(object),
+            "course_id": slots["course_id"].to_numpy(object),
+            "provider": slots["provider"].to_numpy(object),
+            "participants": x,
+            "fee_per_participant": slots["cost_per_participant"].to_numpy(float),
+        }
+    )
+    participants["fees"] = participants["participants"] * participants["fee_per_participant"]
+    participants = participants[participants["participants"] > 0].reset_index(drop=True)
+
+    run_slots = sets.runs
+    per_run = (
+        slots.assign(x=x)
+        .groupby("run")
+        .agg(participants=("x", "sum"), companies=("x", lambda s: int((s > 0).sum())))
+    )
+    runs = pd.DataFrame(
+        {
+            "year": run_slots["year"].to_numpy(np.int64),
+            "course_id": run_slots["course_id"].to_numpy(object),
+            "provider": run_slots["provider"].to_numpy(object),
+            "region": np.where(
+                run_slots["mode"] == "online", "online", run_slots["course_region"]
+            ).astype(object),
+            "mode": run_slots["mode"].to_numpy(object),
+            "runs": r,
+            "participants": per_run["participants"]
+            .reindex(run_slots["run"])
+            .fillna(0)
+            .to_numpy(np.int64),
+            "seats": (r * run_slots["max_participants"].to_numpy(np.int64)).astype(np.int64),
+            "companies": per_run["companies"]
+            .reindex(run_slots["run"])
+            .fillna(0)
+            .to_numpy(np.int64),
+            "fixed_cost": r * run_slots["fixed_cost_per_run"].to_numpy(float),
+        }
+    )
+    runs = runs[runs["runs"] > 0].reset_index(drop=True)
+
+    hire_slots = sets.hires
+    hires = pd.DataFrame(
+        {
+            "year": hire_slots["year"].to_numpy(np.int64),
+            "productive_year": hire_slots["productive_year"].to_numpy(np.int64),
+            "company_id": hire_slots["company_id"].to_numpy(object),
+            "skill": hire_slots["skill"].to_numpy(object),
+            "region": hire_slots["region"].to_numpy(object),
+            "hires": h,
+            "cost_per_hire": hire_slots["cost_per_hire"].to_numpy(float),
+        }
+    )
+    hires["cost"] = hires["hires"] * hires["cost_per_hire"]
+    hires = hires[hires["hires"] > 0].reset_index(drop=True)
+
+    gaps = sets.gaps
+    gap_key = gaps[GAP_KEY]
+    training = sets.training
+    trained = training.assign(people=z)[lambda f: f["people"] > 0]
+    course_closures = gap_key.iloc[trained["gap"].to_numpy()].reset_index(drop=True)
+    course_closures = course_closures.assign(
+        route="course",
+        course_id=trained["course_id"].to_numpy(object),
+        year=trained["year"].to_numpy(np.int64),
+        people=trained["people"].to_numpy(float),
+        units=(trained["people"] * trained["retention"]).to_numpy(float),
+    )
+    options = sets.hire_options
+    hired = options.assign(people=v)[lambda f: f["people"] > 0]
+    hire_closures = gap_key.iloc[hired["gap"].to_numpy()].reset_index(drop=True)
+    hire_closures = hire_closures.assign(
+        route="hire",
+        course_id=None,
+        year=hired["year"].to_numpy(np.int64),
+        people=hired["people"].to_numpy(float),
+        units=(hired["people"] * hired["retention"]).to_numpy(float),
+    )
+    closures = pd.concat([course_closures, hire_closures], ignore_index=True)
+    closures = _as_object(closures, ["company_id", "skill", "priority", "route", "course_id"])
+    closures = closures.astype(
+        {
+            "current_level": np.int64,
+            "required_level": np.int64,
+            "deadline": np.int64,
+            "year": np.int64,
+        }
+    )
+
+    gap_table = gap_key.copy()
+    gap_table = _as_object(gap_table, ["company_id", "skill", "priority"])
+    gap_table = gap_table.astype(
+        {"current_level": np.int64, "required_level": np.int64, "deadline": np.int64}
+    )
+    gap_table["weight"] = gaps["weight"].to_numpy(float)
+    gap_table["headcount"] = gaps["headcount"].to_numpy(np.int64)
+    gap_table["units"] = gaps["units"].to_numpy(float)
+    gap_table["unmet_units"] = np.minimum(u, gap_table["units"].to_numpy())
+    gap_table["closed_units"] = gap_table["units"] - gap_table["unmet_units"]
+    gap_table = gap_table[[*GAP_KEY, "weight", "headcount", "units", "closed_units", "unmet_units"]]
+
+    costs = _cost_table(years, subsidy, participants, runs, hires)
+    company_costs = _company_costs(subsidy, participants, runs, hires)
+
+    plan = Plan(
+        scenario_name=scenario.name,
+        years=years,
+        subsidy_rate=subsidy,
+        participants=PARTICIPANTS_SCHEMA.validate(participants),
+        runs=RUNS_SCHEMA.validate(runs),
+        hires=HIRES_SCHEMA.validate(hires),
+        closures=CLOSURES_SCHEMA.validate(closures),
+        gaps=GAPS_SCHEMA.validate(gap_table),
+        costs=COSTS_SCHEMA.validate(costs),
+        company_costs=COMPANY_COSTS_SCHEMA.validate(company_costs),
+    )
+    plan.totals = plan_totals(plan)
+    return plan
+
+
+def _cost_table(
+    years: list[int],
+    subsidy: float,
+    participants: pd.DataFrame,
+    runs: pd.DataFrame,
+    hires: pd.DataFrame,
+) -> pd.DataFrame:
+    fixed = runs.groupby("year")["fixed_cost"].sum().reindex(years, fill_value=0.0)
+    fees = participants.groupby("year")["fees"].sum().reindex(years, fill_value=0.0)
+    hire_cost = hires.groupby("year")["cost"].sum().reindex(years, fill_value=0.0)
+    records: list[dict[str, Any]] = []
+    for year in years:
+        for payer, share in (("public", subsidy), ("company", 1.0 - subsidy)):
+            records.append(
+                {
+                    "year": year,
+                    "payer": payer,
+                    "item": "run_fixed_costs",
+                    "amount": share * float(fixed[year]),
+                }
+            )
+            records.append(
+                {
+                    "year": year,
+                    "payer": payer,
+                    "item": "participant_fees",
+                    "amount": share * float(fees[year]),
+                }
+            )
+        records.append(
+            {"year": year, "payer": "company", "item": "hires", "amount": float(hire_cost[year])}
+        )
+    frame = pd.DataFrame.from_records(records, columns=["year", "payer", "item", "amount"])
+    frame["year"] = frame["year"].astype(np.int64)
+    frame["amount"] = frame["amount"].astype(float)
+    return _as_object(frame, ["payer", "item"])
+
+
+def company_training_share(
+    subsidy: float, participants: pd.DataFrame, runs: pd.DataFrame
+) -> pd.DataFrame:
+    """Each company's share of training cost per year: its fees plus its pro-rata part of run fixed costs, times (1 - subsidy)."""
+    per_run = runs.set_index(["course_id", "year"])
+    fixed = per_run["fixed_cost"].reindex(
+        pd.MultiIndex.from_frame(participants[["course_id", "year"]])
+    )
+    total = per_run["participants"].reindex(
+        pd.MultiIndex.from_frame(participants[["course_id", "year"]])
+    )
+    share_of_fixed = np.where(
+        total.to_numpy() > 0,
+        fixed.to_numpy()
+        * participants["participants"].to_numpy()
+        / np.maximum(total.to_numpy(), 1),
+        0.0,
+    )
+    frame = participants[["year", "company_id"]].assign(
+        training_share=(1.0 - subsidy)
+        * (participants["fees"].to_numpy() + np.nan_to_num(share_of_fixed))
+    )
+    return frame.groupby(["year", "company_id"], as_index=False)[["training_share"]].sum()
+
+
+def _company_costs(
+    subsidy: float,
+    participants: pd.DataFrame,
+    runs: pd.DataFrame,
+    hires: pd.DataFrame,
+) -> pd.DataFrame:
+    training = company_training_share(subsidy, participants, runs)
+    hiring = (
+        hires.groupby(["year", "company_id"], as_index=False)[["cost"]]
+        .sum()
+        .rename(columns={"cost": "hires"})
+    )
+    frame = training.merge(hiring, on=["year", "company_id"], how="outer").fillna(
+        {"training_share": 0.0, "hires": 0.0}
+    )
+    frame["total"] = frame["training_share"] + frame["hires"]
+    frame = frame.sort_values(["year", "company_id"]).reset_index(drop=True)
+    frame = frame.astype(
+        {"year": np.int64, "training_share": float, "hires": float, "total": float}
+    )
+    return _as_object(
+        frame[["year", "company_id", "training_share", "hires", "total"]], ["company_id"]
+    )
+
+
+def plan_totals(plan: Plan) -> dict[str, float]:
+    """Headline figures of a plan: people, runs, hires, units closed and unmet, costs by payer."""
+    gaps = plan.gaps
+    costs = plan.costs
+    weighted_units = float((gaps["weight"] * gaps["units"]).sum())
+    weighted_closed = float((gaps["weight"] * gaps["closed_units"]).sum())
+    return {
+        "participants": float(plan.participants["participants"].sum()),
+        "runs": float(plan.runs["runs"].sum()),
+        "hires": float(plan.hires["hires"].sum()),
+        "gap_units": float(gaps["units"].sum()),
+        "closed_units": float(gaps["closed_units"].sum()),
+        "unmet_units": float(gaps["unmet_units"].sum()),
+        "weighted_gap_units": weighted_units,
+        "weighted_closed_units": weighted_closed,
+        "coverage": weighted_closed / weighted_units if weighted_units > 0 else 1.0,
+        "total_cost": float(costs["amount"].sum()),
+        "public_cost": float(costs.loc[costs["payer"] == "public", "amount"].sum()),
+        "company_cost": float(costs.loc[costs["payer"] == "company", "amount"].sum()),
+    }

@@ -1,0 +1,142 @@
+"""Honest solve status (time limits are never "optimal"), solver choices, warm start, LP relaxation."""
+
+from __future__ import annotations
+
+import pulp
+import pytest
+
+from optimisation.checker import check_plan
+from optimisation.heuristic import initial_plan
+from optimisation.model import build_model
+from optimisation.results import extract_plan
+from optimisation.scenarios import Scenario
+from optimisation.solve import SolveStatus, parse_cbc_log, relative_gap, solve
+from skills.dataset import Dataset
+from skills.sample import generate_region
+
+
+@pytest.fixture(scope="module")
+def tier_m() -> Dataset:
+    return generate_region("M")
+
+
+@pytest.fixture(scope="module")
+def tier_s() -> Dataset:
+    return generate_region("S")
+
+
+def hard(**changes: object) -> Scenario:
+    """Tier M with a binding budget and a zero gap tolerance: HiGHS needs far more than a second to prove it."""
+    values: dict[str, object] = {
+        "name": "hard",
+        "years": [2027, 2028, 2029],
+        "budget_per_year": 150000.0,
+        "mip_gap": 0.0,
+        "time_limit_s": 1.0,
+        "warm_start": False,
+    }
+    values.update(changes)
+    return Scenario(**values)  # type: ignore[arg-type]
+
+
+def test_a_time_limited_plan_is_feasible_never_optimal(tier_m: Dataset) -> None:
+    model = build_model(tier_m, hard())
+    result = solve(model)
+    assert result.solver_status == "kTimeLimit"
+    assert result.status is SolveStatus.FEASIBLE
+    assert result.limit == "time limit"
+    assert result.gap is not None and result.gap > 0.0
+    assert result.best_bound is not None and result.objective is not None
+    assert result.best_bound > result.objective  # a maximisation stopped before closing the gap
+    plan = extract_plan(model, result)
+    assert check_plan(tier_m, model.scenario, plan) == []
+
+
+def test_pulp_itself_calls_the_same_time_limited_run_optimal(tier_m: Dataset) -> None:
+    # The trap this package works around: PuLP 3.3.2 maps HiGHS's kTimeLimit to LpStatusOptimal;
+    # only sol_status tells that the solution is merely integer feasible.
+    model = build_model(tier_m, hard())
+    model.problem.solve(pulp.HiGHS(msg=False, timeLimit=1.0))
+    assert model.problem.status == pulp.LpStatusOptimal
+    assert model.problem.sol_status == pulp.LpSolutionIntegerFeasible
+
+
+def test_cbc_without_a_plan_in_time_is_an_error_not_optimal(tier_m: Dataset) -> None:
+    model = build_model(tier_m, hard(time_limit_s=0.3))
+    result = solve(model, solver="cbc")
+    assert result.status in (SolveStatus.FEASIBLE, SolveStatus.ERROR)
+    assert result.limit == "time limit"
+
+
+def test_a_gap_limit_stop_reports_feasible_with_its_gap(tier_s: Dataset) -> None:
+    # With a 5 % tolerance HiGHS stops as soon as it is within 5 %; unless the gap is zero that is not "optimal".
+    model = build_model(
+        tier_s, Scenario(years=[2027], budget_per_year=80000.0, mip_gap=0.05, warm_start=False)
+    )
+    result = solve(model)
+    assert result.gap is not None and result.gap <= 0.05
+    if result.gap > 1e-4:
+        assert result.status is SolveStatus.FEASIBLE
+        assert result.limit == "gap limit"
+    else:
+        assert result.status is SolveStatus.OPTIMAL
+
+
+def test_highs_and_cbc_agree_on_tier_s(tier_s: Dataset) -> None:
+    settings = Scenario(years=[2027], budget_per_year=80000.0, mip_gap=0.0, time_limit_s=60.0)
+    highs = solve(build_model(tier_s, settings), solver="highs")
+    cbc = solve(build_model(tier_s, settings), solver="cbc")
+    assert highs.status is SolveStatus.OPTIMAL
+    assert cbc.status is SolveStatus.OPTIMAL
+    assert highs.objective == pytest.approx(cbc.objective, rel=1e-6)
+
+
+def test_lp_relaxation_bounds_the_milp(tier_s: Dataset) -> None:
+    settings = Scenario(years=[2027], budget_per_year=80000.0, mip_gap=0.0)
+    relaxed = solve(build_model(tier_s, settings), relax=True)
+    exact = solve(build_model(tier_s, settings))
+    assert relaxed.status is SolveStatus.OPTIMAL
+    assert relaxed.objective is not None and exact.objective is not None
+    assert relaxed.objective >= exact.objective - 1e-6
+
+
+def test_the_warm_start_is_a_valid_plan(tier_s: Dataset) -> None:
+    settings = Scenario(years=[2027], budget_per_year=80000.0, mip_gap=0.01)
+    model = build_model(tier_s, settings)
+    start, start_objective = initial_plan(model, min_integers=0)
+    assert start and start_objective is not None
+    for variable, value in start.items():
+        variable.varValue = value
+    plan = extract_plan(model)
+    assert check_plan(tier_s, settings, plan) == []
+    assert pulp.value(model.problem.objective) == pytest.approx(start_objective, rel=1e-6)
+    result = solve(build_model(tier_s, settings.with_overrides({"mip_gap": 0.0})))
+    assert result.objective is not None and result.objective >= start_objective - 1e-6
+
+
+def test_relative_gap_definition() -> None:
+    assert relative_gap(100.0, 101.0) == pytest.approx(0.01)
+    assert relative_gap(None, 1.0) is None
+    assert relative_gap(0.0, 0.0) == 0.0
+
+
+def test_parse_cbc_log_reads_result_objective_and_bound() -> None:
+    log = "Result - Stopped on time limit\n\nObjective value:                -41356500.00000000\nUpper bound:                    -41275792.758\n"
+    parsed = parse_cbc_log(log)
+    assert parsed["result"] == "Stopped on time limit"
+    assert parsed["abs_gap"] == pytest.approx(80707.242)
+
+
+def test_cbc_with_a_warm_start_still_searches(tier_s: Dataset) -> None:
+    # CBC 2.10 given a start on a maximisation returns the start as "optimal" without searching
+    # (coin-or/Cbc#670); solve.py hands CBC the negated minimisation instead, where starts work.
+    settings = Scenario(years=[2027], budget_per_year=80000.0, mip_gap=0.0, time_limit_s=60.0)
+    model = build_model(tier_s, settings)
+    start, start_objective = initial_plan(model, min_integers=0)
+    assert start_objective is not None
+    cbc = solve(model, solver="cbc", start=start)
+    highs = solve(build_model(tier_s, settings), solver="highs")
+    assert highs.objective is not None and cbc.objective is not None
+    assert start_objective < highs.objective - 1.0  # the start is not optimal ...
+    assert cbc.status is SolveStatus.OPTIMAL
+    assert cbc.objective == pytest.approx(highs.objective, rel=1e-9)  # ... and CBC improved on it
