@@ -3,6 +3,7 @@
 import streamlit as st
 
 from skills import service
+from skills.errors import VetplanError
 from skills.io import KINDS
 
 st.title("Data")
@@ -88,3 +89,22 @@ right.download_button(
     f"{table}.{fmt}",
     key="export_download",
 )
+
+st.subheader("Survey column mappings")
+st.caption(
+    "A mapping tells vetplan which column of a survey-tool export asks about which skill and what each answer means. "
+    "A saved mapping is found again by the export's header and reused for the next export of the same survey."
+)
+mapping_names = service.survey_mappings()
+left, right = st.columns([1, 2])
+chosen_mapping = left.selectbox("Mapping", mapping_names, key="mapping_name")
+new_name = left.text_input("Save as", value=chosen_mapping or "", key="mapping_save_as")
+text = right.text_area(
+    "YAML", value=service.survey_mapping_text(chosen_mapping) if chosen_mapping else "", height=320, key=f"mapping_text_{chosen_mapping}"
+)
+if left.button("Check and save", key="mapping_save"):
+    try:
+        saved = service.save_survey_mapping_text(new_name, text)
+        st.success(f"Saved {saved}.")
+    except VetplanError as error:
+        st.error(str(error))

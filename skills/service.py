@@ -583,3 +583,56 @@ def unmet_reasons(result: Any) -> pd.DataFrame:
     """Each unmet gap with why it stays unmet (no course reaches the level, seats, budget, capacity, no hires)."""
     rows = [e.as_dict() for e in result.explanations if e.kind == "unmet"]
     return pd.DataFrame(rows, columns=["subject", "reason", "sentence", "value"])
+
+
+# ---- survey column mappings ----------------------------------------------------------------------
+
+
+def survey_mappings() -> list[str]:
+    """Names of the saved survey column mappings (``data/survey_mappings/*.yaml``)."""
+    from skills.io import SURVEY_MAPPINGS_DIR
+
+    return sorted(path.stem for path in SURVEY_MAPPINGS_DIR.glob("*.yaml"))
+
+
+def survey_mapping_text(name: str) -> str:
+    """The YAML text of a saved survey mapping."""
+    from skills.io import SURVEY_MAPPINGS_DIR
+
+    path = SURVEY_MAPPINGS_DIR / f"{_mapping_name(name)}.yaml"
+    if not path.exists():
+        msg = f"no saved survey mapping called {name!r}"
+        raise InputError(msg)
+    return path.read_text(encoding="utf-8")
+
+
+def save_survey_mapping_text(name: str, text: str) -> str:
+    """Validate YAML text as a survey mapping and save it under ``name``; the next import of that survey uses it.
+
+    Raises :class:`InputError` naming what is wrong; nothing is written then.
+    """
+    import yaml
+
+    from skills.io import SURVEY_MAPPINGS_DIR
+    from skills.survey import parse_survey_mapping
+
+    file_name = f"{_mapping_name(name)}.yaml"
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        msg = f"{file_name}: not valid YAML ({error})"
+        raise InputError(msg) from None
+    parse_survey_mapping(data, name=file_name)
+    path = SURVEY_MAPPINGS_DIR / file_name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _mapping_name(name: str) -> str:
+    import re
+
+    cleaned = name.strip().removesuffix(".yaml")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,80}", cleaned):
+        msg = f"mapping name {name!r}: use letters, digits, '-', '_' or '.'"
+        raise InputError(msg)
+    return cleaned

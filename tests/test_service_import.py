@@ -215,3 +215,22 @@ def test_cli_template_then_export(database_url: str, tmp_path, capsys: pytest.Ca
     assert main(["export", "courses", "--format", "csv"]) == 0
     exported = pd.read_csv(io.StringIO(capsys.readouterr().out.lstrip("\ufeff")))
     assert len(exported) >= 150
+
+
+def test_survey_mapping_is_validated_before_it_is_saved(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import skills.io
+
+    monkeypatch.setattr(skills.io, "SURVEY_MAPPINGS_DIR", tmp_path)
+    from skills.settings import DATA_DIR
+
+    example = (DATA_DIR / "survey_mappings" / "example_wide_survey.yaml").read_text(encoding="utf-8")
+    with pytest.raises(service.InputError):
+        service.save_survey_mapping_text("broken", "respondent_column: [unclosed")
+    with pytest.raises(service.InputError):
+        service.save_survey_mapping_text("wrong", "this_is_not_a_field: 1\n")
+    assert list(tmp_path.iterdir()) == []  # nothing written for invalid mappings
+    service.save_survey_mapping_text("copy", example)
+    assert service.survey_mappings() == ["copy"]
+    assert service.survey_mapping_text("copy") == example
+    with pytest.raises(service.InputError, match="mapping name"):
+        service.save_survey_mapping_text("../escape", example)
