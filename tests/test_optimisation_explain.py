@@ -9,36 +9,12 @@ from optimisation.model import build_model
 from optimisation.plan import run_scenario
 from optimisation.results import extract_plan
 from optimisation.solve import SolveStatus, solve
-from tests.test_optimisation_known_answers import region, scenario
+from tests.test_optimisation_known_answers import binding_budget_region, region, scenario
 
 
 def two_courses_one_budget() -> tuple[object, object, object]:
     # plc (high, 4 people) via K1 and five_s (low, 4 people) via K2; a full run costs 2000, the public pays 1000.
-    dataset = region(
-        companies=[("A", "DK041", 40)],
-        demand=[
-            {
-                "company_id": "A",
-                "skill": "plc_programming",
-                "headcount": 4,
-                "current_level": 0,
-                "required_level": 2,
-            },
-            {
-                "company_id": "A",
-                "skill": "five_s",
-                "headcount": 4,
-                "current_level": 0,
-                "required_level": 2,
-                "priority": "low",
-            },
-        ],
-        courses=[
-            {"course_id": "K1", "cost_per_participant": 250.0, "min_participants": 2},
-            {"course_id": "K2", "cost_per_participant": 250.0, "min_participants": 2},
-        ],
-        course_skills=[("K1", "plc_programming", 2, 0), ("K2", "five_s", 2, 0)],
-    )
+    dataset = binding_budget_region()
     settings = scenario(budget_per_year=1500.0)
     model = build_model(dataset, settings)
     result = solve(model)

@@ -209,13 +209,9 @@ def test_one_sme_alone_cannot_open_the_run_and_explain_says_why() -> None:
     assert "cohort of at least 5" in reasons["sentence"].iloc[0]
 
 
-@pytest.mark.parametrize("solver", SOLVERS)
-def test_binding_budget_goes_to_the_high_priority_gap(solver: str) -> None:
-    # Two gaps of 4 people: plc (high, weight 3) via K1 and five_s (low, weight 1) via K2.
-    # Each full run costs 1000 + 4 * 250 = 2000, of which the public pays 50 % = 1000.
-    # Budget 1500: one run only (K2 with its minimum 2 people would need another 750 > 500 left).
-    # Objective = 1000 * 3 * 4 - 2000 = 10000; five_s stays unmet, because of the budget.
-    dataset = region(
+def binding_budget_region() -> Dataset:
+    """One company, two gaps of 4 people: plc (high) via K1 and five_s (low) via K2."""
+    return region(
         companies=[("A", "DK041", 40)],
         demand=[
             {
@@ -240,6 +236,15 @@ def test_binding_budget_goes_to_the_high_priority_gap(solver: str) -> None:
         ],
         course_skills=[("K1", "plc_programming", 2, 0), ("K2", "five_s", 2, 0)],
     )
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_binding_budget_goes_to_the_high_priority_gap(solver: str) -> None:
+    # Two gaps of 4 people: plc (high, weight 3) via K1 and five_s (low, weight 1) via K2.
+    # Each full run costs 1000 + 4 * 250 = 2000, of which the public pays 50 % = 1000.
+    # Budget 1500: one run only (K2 with its minimum 2 people would need another 750 > 500 left).
+    # Objective = 1000 * 3 * 4 - 2000 = 10000; five_s stays unmet, because of the budget.
+    dataset = binding_budget_region()
     model, result, plan = solved(dataset, scenario(budget_per_year=1500.0), solver)
     assert result.objective == pytest.approx(10000.0)
     assert plan.runs["course_id"].tolist() == ["K1"]
