@@ -88,32 +88,16 @@ class Filters:
 
     def problems(self) -> list[Problem]:
         """Values that can never match."""
+        allowed: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+            ("size band", "size_bands", self.size_bands, SIZE_BANDS),
+            ("priority", "priorities", self.priorities, PRIORITIES),
+            ("skill group", "groups", self.groups, SKILL_GROUPS),
+        )
         problems = [
-            Problem(
-                f"unknown size band; expected one of {', '.join(SIZE_BANDS)}",
-                column="size_bands",
-                value=band,
-            )
-            for band in self.size_bands
-            if band not in SIZE_BANDS
-        ]
-        problems += [
-            Problem(
-                f"unknown priority; expected one of {', '.join(PRIORITIES)}",
-                column="priorities",
-                value=priority,
-            )
-            for priority in self.priorities
-            if priority not in PRIORITIES
-        ]
-        problems += [
-            Problem(
-                f"unknown skill group; expected one of {', '.join(SKILL_GROUPS)}",
-                column="groups",
-                value=group,
-            )
-            for group in self.groups
-            if group not in SKILL_GROUPS
+            Problem(f"unknown {what}; expected one of {', '.join(choices)}", column=column, value=value)
+            for what, column, values, choices in allowed
+            for value in values
+            if value not in choices
         ]
         return problems
 

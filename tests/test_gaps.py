@@ -275,6 +275,12 @@ def test_filters(region: Dataset) -> None:
     ]
     with pytest.raises(InputError, match="invalid filter"):
         gap_detail(region, filters=Filters(size_bands=("huge",)), settings=SETTINGS)
+    wrong = Filters(size_bands=("huge",), priorities=("urgent", "high"), groups=("welding",))
+    assert [(p.column, p.value) for p in wrong.problems()] == [
+        ("size_bands", "huge"),
+        ("priorities", "urgent"),
+        ("groups", "welding"),
+    ]
 
 
 # --------------------------------------------------------------------------- gap views
