@@ -127,3 +127,12 @@ def test_every_column_is_documented() -> None:
     assert demand.loc["current_level", "range"] == "0 – 4"
     assert demand.loc["headcount", "unit"] == "persons"
     assert demand.loc["priority", "allowed"] == "high, medium, low"
+
+
+def test_data_formats_doc_is_generated_from_the_schemas() -> None:
+    from pathlib import Path
+
+    from skills.docs import data_formats
+
+    committed = (Path(__file__).resolve().parents[1] / "docs" / "data-formats.md").read_text(encoding="utf-8")
+    assert committed == data_formats(), "run `make docs` after changing skills/schemas.py"
