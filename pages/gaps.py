@@ -10,6 +10,13 @@ if not counts["demand_rows"]:
     st.warning("No survey answers yet: import a survey on the Data page.")
     st.stop()
 
+waiting = service.unmapped()
+if waiting["rows"]:
+    st.warning(
+        f"{waiting['rows']} survey row(s) ({waiting['headcount']} people) wait for skill review on the Mapping review page "
+        "and are not counted in these figures yet."
+    )
+
 company_tab, region_tab, school_tab = st.tabs(["My company", "Region", "Schools: curriculum and course demand"])
 
 with company_tab:

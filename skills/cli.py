@@ -146,6 +146,13 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     if args.json:
         args.format = "json"
     _emit_table(args, shown, "gaps")
+    waiting = service.unmapped()
+    if waiting["rows"]:
+        print(
+            f"note: {waiting['rows']} survey row(s) ({waiting['headcount']} people) wait for skill review and are not counted"
+            " above (vetplan mapping list)",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

@@ -636,3 +636,23 @@ def _mapping_name(name: str) -> str:
         msg = f"mapping name {name!r}: use letters, digits, '-', '_' or '.'"
         raise InputError(msg)
     return cleaned
+
+
+def unmapped(store: Store | None = None) -> dict[str, int]:
+    """Survey rows waiting for skill review: not in any gap figure yet, so every view states them.
+
+    Returns ``{"rows": n, "headcount": people}`` over pending demand rows.
+    """
+    import json
+
+    queue = (store or get_store()).read_queue("pending")
+    demand_rows = queue[queue["table_name"] == "demand"]
+    headcount = 0
+    for payload in demand_rows["row_json"]:
+        row = json.loads(payload)
+        row = row[0] if isinstance(row, list) else row
+        try:
+            headcount += int(float(row.get("headcount") or 0))
+        except (TypeError, ValueError):
+            continue
+    return {"rows": len(demand_rows), "headcount": headcount}

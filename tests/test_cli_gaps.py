@@ -53,3 +53,16 @@ def test_unknown_company_is_bad_input(capsys: pytest.CaptureFixture[str]) -> Non
     capsys.readouterr()
     assert main(["gaps", "--company", "NOPE"]) == 2
     assert "NOPE" in capsys.readouterr().err
+
+
+def test_rows_waiting_for_review_are_stated(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # type: ignore[no-untyped-def]
+    survey = tmp_path / "survey.csv"
+    survey.write_text(
+        "company_name,region,sector,employees,skill,headcount,current_level,required_level,needed_by,priority\n"
+        "Fjord Plast ApS,DK041,C22,25,truckcertifikat B,4,0,1,2027,low\n",
+        encoding="utf-8",
+    )
+    assert main(["import", "survey", str(survey)]) == 0
+    capsys.readouterr()
+    assert main(["gaps", "--by", "group"]) == 0
+    assert "1 survey row(s) (4 people) wait for skill review" in capsys.readouterr().err

@@ -134,6 +134,7 @@ def test_unsure_phrases_wait_for_review_and_are_learned(store: Store) -> None:
     assert queue["phrase"].tolist() == ["robotsvejsning med Yaskawa"]
     assert len(store.load_dataset().demand) == 3 + 1  # the pending row is stored in the queue, not dropped
     assert service.info(store).pending_review == 1
+    assert service.unmapped(store) == {"rows": 1, "headcount": 1}  # stated in every gap view
 
     result = service.resolve_review(int(queue["queue_id"].iloc[0]), "cnc_milling", store=store)
     assert result["skill_id"] == "cnc_milling"
