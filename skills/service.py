@@ -103,20 +103,6 @@ def _redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def headline(dataset: Dataset) -> pd.DataFrame:
-    """The home page's headline figures as a two-column table."""
-    counts = dataset.counts()
-    labels = {
-        "companies": "Companies",
-        "employees": "Employees",
-        "courses": "Courses",
-        "providers": "Providers",
-        "skills": "Skills",
-        "gap_units": "Gap units (people × skill)",
-    }
-    return pd.DataFrame({"figure": list(labels.values()), "value": [counts[key] for key in labels]})
-
-
 # ---- data in and out --------------------------------------------------------------------------
 
 #: Tables that reference each table: replacing a parent rewrites its children in the same transaction.
@@ -291,8 +277,11 @@ def export_table(table: str, *, fmt: str = "csv", out: str | None = None, store:
         frame = store.read_aliases()
     elif table.startswith("plan_"):
         frame = store.read_results(table.removeprefix("plan_"))
+    elif not (frame := store.read_reference(table)).empty:
+        pass  # an imported reference table, e.g. esco_occupations
     else:
-        msg = f"unknown table {table!r}; expected one of {', '.join([*DATA_TABLES, 'mapping_queue', 'learned_aliases', 'plan_<table>'])}"
+        known = [*DATA_TABLES, "mapping_queue", "learned_aliases", "plan_<table>", "esco_skills", "esco_occupations", "esco_relations"]
+        msg = f"unknown or empty table {table!r}; expected one of {', '.join(known)}"
         raise InputError(msg)
     return write(frame, format=fmt, out=out)
 

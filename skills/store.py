@@ -281,14 +281,6 @@ class Store:
             payload = connection.execute(select(reference_tables.c.records_json).where(reference_tables.c.name == name)).scalar()
         return pd.DataFrame(json.loads(payload)) if payload else pd.DataFrame()
 
-    def append_rows(self, name: str, frame: pd.DataFrame, *, source: str = "import") -> None:
-        """Append validated rows to one table, in one transaction."""
-        with self.transaction() as connection:
-            records = _records(frame, SQL_TABLES[name])
-            if records:
-                connection.execute(insert(SQL_TABLES[name]), records)
-            connection.execute(insert(import_log).values(kind=name, source=source, rows=len(records), created_at=_now()))
-
     def read_frame(self, name: str) -> pd.DataFrame:
         """One data table as stored (flat: ids as columns), without the surrogate row_id."""
         table = SQL_TABLES[name]

@@ -235,3 +235,19 @@ def test_survey_mapping_is_validated_before_it_is_saved(tmp_path, monkeypatch: p
     assert service.survey_mapping_text("copy") == example
     with pytest.raises(service.InputError, match="mapping name"):
         service.save_survey_mapping_text("../escape", example)
+
+
+def test_esco_relations_are_kept_as_a_reference_table(store: Store) -> None:
+    occupation = "http://data.europa.eu/esco/occupation/99999999-8888-4777-8666-555555555555"
+    skill = "http://data.europa.eu/esco/skill/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+    text = f"occupationUri,relationType,skillType,skillUri\n{occupation},essential,skill/competence,{skill}\n"
+    before = store.counts()
+    outcome = service.import_data("esco-relations", text.encode(), name="occupationSkillRelations_en.csv", store=store)
+    assert outcome.ok and outcome.stored
+    assert store.counts() == before  # data tables untouched
+    exported = json.loads(service.export_table("esco_relations", fmt="json", store=store))
+    assert exported == [
+        {"source_uri": occupation, "relation_type": "essential", "skill_type": "skill/competence", "skill_uri": skill, "skill_id": "esco_0a1b2c3d4e5f"}
+    ]
+    with pytest.raises(service.InputError, match="unknown or empty table"):
+        service.export_table("esco_occupations", store=store)
