@@ -39,6 +39,7 @@ bench: setup-test
 	$(BIN)/python bench/solve.py --tiers S M L
 	$(BIN)/python bench/gaps.py
 	$(BIN)/python bench/mapping.py
+	$(BIN)/python bench/mapping.py --labelled tests/data/mapping_heldout.csv
 
 ## Regenerate data/sample from the seeded generator, and docs/data-formats.md from the schemas.
 sample: setup

@@ -10,6 +10,7 @@ import pandas as pd
 
 from optimisation.scenarios import HIRE_LEVEL, Scenario
 from skills.dataset import Dataset
+from skills.regions import same_area
 
 if TYPE_CHECKING:
     from optimisation.results import Plan
@@ -232,7 +233,7 @@ def _check_closures(
             ].fillna(-1)
             > by_course["current_level"],
             "the course runs in another region and is not online": (by_course["mode"] != "online")
-            & (by_course["course_region"] != by_course["region"]),
+            & ~same_area(by_course["region"], by_course["course_region"]),
             "the course runs after the year the skill is needed": by_course["year"]
             > by_course["deadline"],
         }
@@ -334,11 +335,12 @@ def _eligible_people(
     pairs = gaps.merge(taught, on="skill")
     pairs["course_region"] = pairs["course_id"].map(courses["region"])
     pairs["mode"] = pairs["course_id"].map(courses["mode"])
-    pairs = pairs[
-        (pairs["level"] >= pairs["required_level"])
-        & (pairs["entry_level"] <= pairs["current_level"])
-        & ((pairs["mode"] == "online") | (pairs["course_region"] == pairs["region"]))
-    ]
+    serves = (
+        (pairs["level"] >= pairs["required_level"]).to_numpy()
+        & (pairs["entry_level"] <= pairs["current_level"]).to_numpy()
+        & ((pairs["mode"] == "online").to_numpy() | same_area(pairs["region"], pairs["course_region"]))
+    )
+    pairs = pairs[pd.Series(serves, index=pairs.index)]
     rows = []
     for year in scenario.years:
         usable = pairs[pairs["deadline"] >= year]

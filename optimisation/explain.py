@@ -13,6 +13,7 @@ from optimisation.model import GAP_KEY, Model, course_table
 from optimisation.results import Plan
 from optimisation.scenarios import HIRE_LEVEL
 from optimisation.solve import SolveResult, SolveStatus, highs_arrays, new_highs
+from skills.regions import same_area
 
 #: Unmet reasons, in the order the first applicable one is called the main reason.
 REASONS = {
@@ -66,7 +67,7 @@ def _structural(model: Model, gaps: pd.DataFrame) -> pd.DataFrame:
     pairs["reaches"] = pairs["level"] >= pairs["required_level"]
     pairs["enters"] = pairs["reaches"] & (pairs["entry_level"] <= pairs["current_level"])
     pairs["local"] = pairs["enters"] & (
-        (pairs["mode"] == "online") | (pairs["course_region"] == pairs["region"])
+        (pairs["mode"] == "online").to_numpy() | same_area(pairs["region"], pairs["course_region"])
     )
     pairs["entry_if_reaching"] = pairs["entry_level"].where(pairs["reaches"])
     pairs["minimum_if_local"] = pairs["course_id"].map(minimum).where(pairs["local"])

@@ -12,6 +12,7 @@ import pulp
 
 from optimisation.scenarios import HIRE_LEVEL, Scenario
 from skills.dataset import Dataset
+from skills.regions import same_area
 
 #: Key of a gap group: demand rows with the same values are one group.
 GAP_KEY = ["company_id", "skill", "current_level", "required_level", "deadline", "priority"]
@@ -220,8 +221,8 @@ def _training_sets(
     reaches = (pairs["level"] >= pairs["required_level"]) & (
         pairs["entry_level"] <= pairs["current_level"]
     )
-    reachable = (pairs["mode"] == "online") | (pairs["course_region"] == pairs["region"])
-    pairs = pairs[reaches & reachable].reset_index(drop=True)
+    reachable = (pairs["mode"] == "online").to_numpy() | same_area(pairs["region"], pairs["course_region"])
+    pairs = pairs[reaches.to_numpy() & reachable].reset_index(drop=True)
     training = _expand_years(
         pairs[["gap", "company_id", "course_id", "skill", "deadline", "units"]],
         np.full(len(pairs), first_year),

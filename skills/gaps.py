@@ -26,6 +26,7 @@ from skills.disclosure import (
 )
 from skills.errors import InputError, Problem
 from skills.levels import MAX_LEVEL, MIN_LEVEL
+from skills.regions import same_area
 from skills.schemas import MODES, PRIORITIES, SKILL_GROUPS
 from skills.settings import Settings, load_settings
 
@@ -466,22 +467,6 @@ def _gap_rows(detail: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- coverage
 
 
-def _same_area(company_region: pd.Series, course_region: pd.Series) -> np.ndarray:
-    """True where one NUTS code starts with the other (DK04 and DK041 are the same area)."""
-    left = company_region.astype(TEXT).reset_index(drop=True)
-    right = course_region.astype(TEXT).reset_index(drop=True)
-    length = np.minimum(
-        left.str.len().to_numpy(dtype=np.int64), right.str.len().to_numpy(dtype=np.int64)
-    )
-    same = np.zeros(len(left), dtype=bool)
-    for size in np.unique(length):
-        rows = length == size
-        same[rows] = (
-            left[rows].str.slice(0, int(size)) == right[rows].str.slice(0, int(size))
-        ).to_numpy(dtype=bool)
-    return same
-
-
 def _catalogue(dataset: Dataset, filters: Filters) -> pd.DataFrame:
     """Course × skill offers of the courses that can run (max_runs_per_year > 0)."""
     courses = dataset.flat("courses")
@@ -510,7 +495,7 @@ def _coverage_pairs(gaps: pd.DataFrame, dataset: Dataset, filters: Filters) -> p
     reaches = (pairs["level"] >= pairs["required_level"]).to_numpy(dtype=bool)
     enters = reaches & (pairs["entry_level"] <= pairs["current_level"]).to_numpy(dtype=bool)
     online = (pairs["mode"] == "online").to_numpy(dtype=bool)
-    serves = enters & (online | _same_area(pairs["region"], pairs["course_region"]))
+    serves = enters & (online | same_area(pairs["region"], pairs["course_region"]))
     pairs["reaches"] = reaches
     pairs["enters"] = enters
     pairs["serves"] = serves
