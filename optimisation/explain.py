@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -524,51 +525,41 @@ def shadow_prices(
 
     duals = lp.row_duals()
     titles = model.dataset.courses["title"]
-    seat_rows = _ranked(model, "run_seats", duals, top, require=_plan_values(model, "runs") > 0)
-    for row in seat_rows.itertuples(index=False):
-        closed, cost = _effect(base, lp.with_row_upper(constraints[row.constraint].index, 1.0))
-        if abs(closed) < 1e-6 and abs(cost) < 0.5:
-            continue
-        prefix = f"One more seat on {row.course_id} ({titles.get(row.course_id, '')}) in {row.year}"
-        records.append(
-            {
-                "resource": "seat",
-                "subject": f"{row.course_id} {row.year}",
-                "closed": closed,
-                "cost": cost,
-                "sentence": _effect_sentence(prefix, closed, cost, currency, min_cost),
-            }
-        )
-
-    for row in _ranked(model, "hire_supply", duals, top).itertuples(index=False):
-        closed, cost = _effect(base, lp.with_row_upper(constraints[row.constraint].index, 1.0))
-        if abs(closed) < 1e-6 and abs(cost) < 0.5:
-            continue
-        prefix = f"One more {row.skill} hire available in {row.region} in {row.year}"
-        records.append(
-            {
-                "resource": "hire_supply",
-                "subject": f"{row.skill} {row.region} {row.year}",
-                "closed": closed,
-                "cost": cost,
-                "sentence": _effect_sentence(prefix, closed, cost, currency, min_cost),
-            }
-        )
-
-    for row in _ranked(model, "company_places", duals, top).itertuples(index=False):
-        closed, cost = _effect(base, lp.with_row_upper(constraints[row.constraint].index, 1.0))
-        if abs(closed) < 1e-6 and abs(cost) < 0.5:
-            continue
-        prefix = f"One more training place for {row.company_id} in {row.year}"
-        records.append(
-            {
-                "resource": "company_place",
-                "subject": f"{row.company_id} {row.year}",
-                "closed": closed,
-                "cost": cost,
-                "sentence": _effect_sentence(prefix, closed, cost, currency, min_cost),
-            }
-        )
+    # One more unit of each resource kind: (constraint family, resource, subject, sentence start).
+    unit_relaxations: list[tuple[pd.DataFrame, str, Callable[[Any], str], Callable[[Any], str]]] = [
+        (
+            _ranked(model, "run_seats", duals, top, require=_plan_values(model, "runs") > 0),
+            "seat",
+            lambda r: f"{r.course_id} {r.year}",
+            lambda r: f"One more seat on {r.course_id} ({titles.get(r.course_id, '')}) in {r.year}",
+        ),
+        (
+            _ranked(model, "hire_supply", duals, top),
+            "hire_supply",
+            lambda r: f"{r.skill} {r.region} {r.year}",
+            lambda r: f"One more {r.skill} hire available in {r.region} in {r.year}",
+        ),
+        (
+            _ranked(model, "company_places", duals, top),
+            "company_place",
+            lambda r: f"{r.company_id} {r.year}",
+            lambda r: f"One more training place for {r.company_id} in {r.year}",
+        ),
+    ]
+    for ranked, resource, subject_of, prefix_of in unit_relaxations:
+        for row in ranked.itertuples(index=False):
+            closed, cost = _effect(base, lp.with_row_upper(constraints[row.constraint].index, 1.0))
+            if abs(closed) < 1e-6 and abs(cost) < 0.5:
+                continue
+            records.append(
+                {
+                    "resource": resource,
+                    "subject": subject_of(row),
+                    "closed": closed,
+                    "cost": cost,
+                    "sentence": _effect_sentence(prefix_of(row), closed, cost, currency, min_cost),
+                }
+            )
 
     if len(provider_rows) and growing is not None and growing_base is not None:
         growing.solve()

@@ -317,20 +317,22 @@ def esco_skills_table(frame: pd.DataFrame, name: str) -> EscoResult:
 def esco_occupations_table(frame: pd.DataFrame, name: str) -> EscoResult:
     """ESCO occupations as a frame: ``occupation_uri``, ``label``, ``isco_code``, ``code``, ``aliases``, ``description``."""
     rows = pd.Series(frame.index + 2, index=frame.index)
-    problems: list[Problem] = []
     uris = frame["conceptUri"].str.strip()
-    bad = ~uris.str.fullmatch(ESCO_PATTERN)
-    for index in frame.index[bad]:
-        problems.append(
+
+    def flagged(mask: pd.Series, message: str) -> list[Problem]:
+        return [
             Problem(
-                "conceptUri is not an ESCO URI",
+                message,
                 file=name,
                 table="esco_occupations",
                 row=int(rows[index]),
                 column="conceptUri",
                 value=str(uris[index]),
             )
-        )
+            for index in frame.index[mask]
+        ]
+
+    problems = flagged(~uris.str.fullmatch(ESCO_PATTERN), "conceptUri is not an ESCO URI")
     occupations = pd.DataFrame(
         {
             "occupation_uri": uris,
@@ -343,18 +345,7 @@ def esco_occupations_table(frame: pd.DataFrame, name: str) -> EscoResult:
             "description": _column(frame, "description").str.strip(),
         }
     )
-    duplicated = occupations["occupation_uri"].duplicated()
-    for index in frame.index[duplicated]:
-        problems.append(
-            Problem(
-                "duplicate conceptUri",
-                file=name,
-                table="esco_occupations",
-                row=int(rows[index]),
-                column="conceptUri",
-                value=str(uris[index]),
-            )
-        )
+    problems += flagged(occupations["occupation_uri"].duplicated(), "duplicate conceptUri")
     if problems:
         return EscoResult({}, len(frame), problems)
     return EscoResult({"esco_occupations": occupations.reset_index(drop=True)}, len(frame), [])

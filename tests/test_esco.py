@@ -221,3 +221,17 @@ def test_skills_that_already_have_a_uri_or_shared_names_get_no_proposal() -> Non
     assert propose_esco_links(
         ours, esco
     ).empty  # "a" is linked already; "Teamwork" names two concepts
+
+
+def test_bad_and_duplicate_occupation_uris_are_named_by_row(tmp_path: Path) -> None:
+    path = tmp_path / "occupations_en.csv"
+    path.write_text(
+        f"conceptUri,preferredLabel\n{OCC},welder\nhttp://example.com/x,fitter\n{OCC},welder again\n",
+        encoding="utf-8",
+    )
+    result = read_table("esco-occupations", path)
+    assert not result.ok and result.tables == {}
+    assert [(p.row, p.column, p.message) for p in result.report.errors] == [
+        (3, "conceptUri", "conceptUri is not an ESCO URI"),
+        (4, "conceptUri", "duplicate conceptUri"),
+    ]
