@@ -128,6 +128,7 @@ SKILLS = Table(
             "aliases": column(TEXT, "Other names people write, English and Danish, separated by |.", required=False, nullable=True, example="PLC|Siemens TIA Portal"),
             "esco_uri": column(TEXT, "URI of the matching ESCO skill concept, if any.", pattern=ESCO_PATTERN, required=False, nullable=True),
             "description": column(TEXT, "What a worker with this skill can do.", required=False, nullable=True),
+            "description_da": column(TEXT, "The description in Danish.", required=False, nullable=True),
         },
         name="skills",
     ),

@@ -28,6 +28,7 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
@@ -36,7 +37,8 @@ from skills.dataset import Dataset
 from skills.errors import StoreError
 from skills.schemas import FLOAT, INT, TABLES
 
-SCHEMA_VERSION: Final = 1
+#: 2 added the optional ``skills.description_da``; older databases gain missing optional columns on open.
+SCHEMA_VERSION: Final = 2
 
 #: Data tables in the order they can be inserted (referenced tables first).
 DATA_TABLES: Final = ("skills", "companies", "courses", "demand", "course_skills", "supply")
@@ -212,6 +214,11 @@ class Store:
             elif int(found) > SCHEMA_VERSION:
                 msg = f"the database has schema version {found}, newer than this vetplan ({SCHEMA_VERSION}); upgrade vetplan"
                 raise StoreError(msg)
+            elif int(found) < SCHEMA_VERSION:
+                _add_missing_columns(connection)
+                connection.execute(
+                    meta_table.update().where(meta_table.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
+                )
 
     def schema_version(self) -> int:
         with self.engine.connect() as connection:
@@ -435,3 +442,22 @@ def _records(frame: pd.DataFrame, table: Table) -> list[dict[str, Any]]:
     names = [c.name for c in table.columns if c.name in frame.columns]
     subset = frame[names].astype(object).where(frame[names].notna(), None)
     return [{str(k): _plain(v) for k, v in record.items()} for record in subset.to_dict("records")]
+
+
+def _add_missing_columns(connection: Connection) -> None:
+    """Upgrade an older database in place: add each optional column it lacks (rows are kept).
+
+    Versions so far only ever added nullable columns, so this is the whole migration.
+    """
+    existing = inspect(connection)
+    quote = connection.dialect.identifier_preparer.quote
+    for table in metadata.sorted_tables:
+        present = {column["name"] for column in existing.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable:
+                msg = f"cannot upgrade table {table.name}: required column {column.name} is missing"
+                raise StoreError(msg)
+            kind = column.type.compile(dialect=connection.dialect)
+            connection.execute(text(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"))

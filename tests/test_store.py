@@ -99,3 +99,23 @@ def test_sqlite_pragmas(tmp_path) -> None:  # type: ignore[no-untyped-def]
 def test_unreachable_database_is_a_store_error() -> None:
     with pytest.raises(StoreError, match="cannot open"):
         Store("sqlite:////proc/no/such/dir/x.sqlite")
+
+
+def test_an_older_database_is_upgraded_in_place_and_keeps_its_rows(store: Store, tiny_dataset: Dataset) -> None:
+    """A version-1 database (no ``skills.description_da``) gains the column on open; rows stay."""
+    from sqlalchemy import inspect, text
+
+    store.save_dataset(tiny_dataset)
+    with store.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE skills DROP COLUMN description_da"))
+        connection.execute(meta_table.update().where(meta_table.c.key == "schema_version").values(value="1"))
+    assert "description_da" not in {c["name"] for c in inspect(store.engine).get_columns("skills")}
+    store.engine.dispose()
+
+    reopened = Store(store.url)
+
+    assert reopened.schema_version() == SCHEMA_VERSION == 2
+    assert "description_da" in {c["name"] for c in inspect(reopened.engine).get_columns("skills")}
+    skills = reopened.load_dataset().skills
+    assert sorted(skills.index) == sorted(tiny_dataset.skills.index)
+    assert skills["description_da"].isna().all()
