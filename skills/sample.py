@@ -152,6 +152,7 @@ def _skills(size: Tier, rng: np.random.Generator) -> pd.DataFrame:
             "aliases": "",
             "esco_uri": "",
             "description": "Synthetic benchmark variant of a taxonomy skill.",
+            "description_da": "Syntetisk variant af en færdighed i taksonomien (til benchmark).",
         }
     )
     return pd.concat([taxonomy, synthetic], ignore_index=True)
