@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import time
 from pathlib import Path
@@ -12,12 +13,46 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from skills.mapping import Matcher, match  # noqa: E402
+from skills.mapping import (  # noqa: E402
+    EvidenceModel,
+    Matcher,
+    fit_evidence_model,
+    match,
+    normalise,
+    scored_candidates,
+)
 from skills.settings import load_settings  # noqa: E402
 from skills.taxonomy import load_taxonomy  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "mapping_labelled.csv"
-SWEEP = (60.0, 70.0, 75.0, 80.0, 85.0, 88.0, 90.0, 95.0, 99.0)
+#: Real job-ad skill tags (UK LSIP, read from ../shared at run time) and our labels, keyed by the
+#: SHA-1 of each tag so that the tags themselves are not copied into the project.
+LSIP_TAGS = ROOT.parent / "shared" / "reference" / "lsip-wnycc" / "job_postings_by_specialized_skill.csv"
+LSIP_LABELS = ROOT / "tests" / "data" / "lsip_job_tag_labels.csv"
+#: The model the last ``--fit`` produced (read by the test that checks the stored model).
+LAST_FIT: EvidenceModel | None = None
+#: Methods decided before the confidence model (exact names).
+EXACT_METHODS = frozenset({"id", "learned", "label", "alias", "ambiguous", "none"})
+SWEEP = (30.0, 40.0, 50.0, 60.0, 70.0, 75.0, 80.0, 85.0, 88.0, 90.0, 95.0, 99.0)
+
+
+def lsip_labelled(
+    tags: Path = LSIP_TAGS, labels: Path = LSIP_LABELS, half: str = "all"
+) -> pd.DataFrame:
+    """The real job-ad tags with our labels (``confidence == high`` only), as a labelled set.
+
+    ``half`` splits the tags by their hash: ``dev`` (first hex digit 0–7) was looked at while
+    developing the matcher, ``test`` (8–f) was not.
+    """
+    found = pd.read_csv(tags, dtype=str, keep_default_na=False)["Thing"].str.strip().unique()
+    keyed = pd.read_csv(labels, dtype=str, keep_default_na=False).set_index("tag_sha1")
+    sha = [hashlib.sha1(tag.encode()).hexdigest() for tag in found]
+    frame = pd.DataFrame({"phrase": found, "tag_sha1": sha}).join(keyed, on="tag_sha1")
+    frame = frame.loc[frame["confidence"] == "high"]
+    if half != "all":
+        in_dev = frame["tag_sha1"].str[0].isin(list("01234567"))
+        frame = frame.loc[in_dev if half == "dev" else ~in_dev]
+    return frame.assign(language="en", note="job tag")[["phrase", "language", "skill_id", "note"]]
 
 
 def score(results: pd.DataFrame, threshold: float) -> dict[str, float]:
@@ -42,18 +77,70 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--labelled", type=Path, default=LABELLED)
     parser.add_argument(
+        "--lsip",
+        choices=("dev", "test", "all"),
+        help="score the real LSIP job-ad tags (needs ../shared) instead of --labelled: the half "
+        "used while developing the matcher (dev), the half kept unseen (test), or all",
+    )
+    parser.add_argument(
+        "--fit",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="refit the confidence model on these labelled files (lsip-dev: the dev half of the "
+        "real job-ad tags), print it and evaluate with it",
+    )
+    parser.add_argument(
+        "--lsip-weight",
+        type=float,
+        default=0.3,
+        help="weight of each lsip-dev phrase in --fit (the tags are mostly outside the taxonomy)",
+    )
+    parser.add_argument(
         "--errors",
         action="store_true",
         help="also list wrong and missed phrases at the default threshold",
     )
     args = parser.parse_args(argv)
 
-    labelled = pd.read_csv(args.labelled, dtype=str, keep_default_na=False)
+    if args.lsip:
+        if not LSIP_TAGS.exists():
+            print(f"{LSIP_TAGS} not found: the shared reference data is not beside this checkout")
+            return 2
+        labelled = lsip_labelled(half=args.lsip)
+    else:
+        labelled = pd.read_csv(args.labelled, dtype=str, keep_default_na=False)
     taxonomy = load_taxonomy()
     threshold = load_settings().mapping_threshold
     started = time.perf_counter()
     matcher = Matcher.from_taxonomy(taxonomy, threshold=threshold)
     built = time.perf_counter()
+    if args.fit:
+        sets = [
+            lsip_labelled(half="dev").assign(weight=args.lsip_weight)
+            if str(path) == "lsip-dev"
+            else pd.read_csv(path, dtype=str, keep_default_na=False).assign(weight=1.0)
+            for path in args.fit
+        ]
+        training = pd.concat(sets)
+        phrases, weights = [], []
+        for phrase, skill_id, weight in zip(
+            training["phrase"], training["skill_id"], training["weight"], strict=True
+        ):
+            if match(phrase, matcher).method in EXACT_METHODS:
+                continue
+            candidates = scored_candidates(normalise(phrase), matcher)
+            phrases.append([(features, skill == skill_id) for _, skill, features, _, _ in candidates])
+            weights.append(weight)
+        model = fit_evidence_model(phrases, sample_weight=weights)
+        global LAST_FIT
+        LAST_FIT = model
+        print(
+            f"confidence model fitted on {len(phrases)} phrases:\n"
+            f"  fitted: {model}\n  stored: {matcher.evidence_model}\n"
+        )
+        matcher = Matcher.from_taxonomy(taxonomy, threshold=threshold)
+        matcher.evidence_model = model
     found = [match(phrase, matcher) for phrase in labelled["phrase"]]
     done = time.perf_counter()
     results = labelled.assign(

@@ -6,12 +6,14 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from skills.errors import InputError, Problem
 from skills.schemas import validate
@@ -49,10 +51,36 @@ _CODE_NUMBER = re.compile(r"\b([a-z]{2,4})(\d{3,})\b")
 _DANISH_FOLD: Final = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
 #: Phrases this short (after normalising) are acronyms or fragments: exact matches only.
 MIN_FUZZY_LENGTH: Final = 5
-#: A fuzzy winner must beat the best other skill by this many points, else it goes to review.
-MIN_MARGIN: Final = 4.0
 #: How many candidates the fast pre-filter passes to the guarded scorer.
 PREFILTER: Final = 40
+#: Whole-phrase similarity to a name from which the phrase reads as that name mistyped.
+WHOLE_NAME: Final = 80.0
+#: How many of the best skills by name and by words the confidence model compares.
+CANDIDATES: Final = 3
+#: Weight of a word from a skill's description against a word from one of its names.
+DESCRIPTION_WEIGHT: Final = 0.5
+#: Information (idf, scaled to 0–1) a phrase word carries when no name or description uses it.
+UNKNOWN_WORD_INFORMATION: Final = 0.2
+@dataclass(frozen=True)
+class EvidenceModel:
+    """How sure a fuzzy match is, in two logistic steps fitted on the labelled sets.
+
+    ``ranking`` weighs :func:`candidate_features` into a logit that orders a phrase's
+    candidate skills; ``calibration`` turns (1, the best logit, its lead over the runner-up)
+    into the chance that the best candidate is right. Refit with ``bench/mapping.py --fit``
+    (see :func:`fit_evidence_model`).
+    """
+
+    ranking: tuple[float, ...]
+    calibration: tuple[float, float, float]
+
+
+#: Fitted by ``bench/mapping.py --fit tests/data/mapping_labelled.csv tests/data/mapping_dev.csv lsip-dev``
+#: (the dev half of the real job-ad tags weighs 0.3 a phrase: it is mostly outside the taxonomy).
+EVIDENCE_MODEL: Final = EvidenceModel(
+    ranking=(-10.683, -0.095, 1.929, 2.284, 6.536, 4.315, 13.434, -0.024, -0.546, -7.401, 5.789),
+    calibration=(2.14, 1.351, -0.396),
+)
 
 
 def _strip_accents(text: str) -> str:
@@ -133,12 +161,15 @@ def content_stems(normalised: str) -> list[str]:
 
 def _covers(word: str, name_word: str) -> bool:
     """Whether a phrase word stands for a name word: same stem, a compound whose head it is
-    (``industrirobot`` covers ``robot``), or a one-letter typo in a long word."""
+    (``industrirobot`` covers ``robot``), or a typo in a long word (one letter wrong, missing,
+    extra or two letters swapped, or 90 % alike)."""
     if word == name_word:
         return True
     if len(name_word) >= MIN_SOFT_LENGTH and word.endswith(name_word):
         return True
-    return min(len(word), len(name_word)) >= 6 and fuzz.ratio(word, name_word) >= 90
+    return min(len(word), len(name_word)) >= 6 and (
+        fuzz.ratio(word, name_word) >= 90 or OSA.distance(word, name_word) <= 1
+    )
 
 
 def _related(word: str, name_word: str) -> bool:
@@ -150,6 +181,86 @@ def _related(word: str, name_word: str) -> bool:
     return word.startswith(name_word) or name_word.startswith(word) or name_word.endswith(word)
 
 
+@dataclass(frozen=True)
+class _Vocabulary:
+    """Name or description words, indexed so a phrase word finds its links without a scan.
+
+    ``covers``/``related`` give the same answers as :func:`_covers`/:func:`_related` tried
+    against every word, in time that grows with the phrase word's length, not the vocabulary.
+    """
+
+    words: frozenset[str]
+    #: prefix (4 letters or more) -> the words starting with it
+    by_prefix: dict[str, frozenset[str]]
+    #: suffix (MIN_SOFT_LENGTH letters or more) -> the words ending with it
+    by_suffix: dict[str, frozenset[str]]
+    #: words long enough for a one-letter typo link
+    long_words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> _Vocabulary:
+        unique = frozenset(words)
+        prefixes: dict[str, set[str]] = {}
+        suffixes: dict[str, set[str]] = {}
+        for word in unique:
+            for end in range(4, len(word) + 1):
+                prefixes.setdefault(word[:end], set()).add(word)
+            for start in range(len(word) - MIN_SOFT_LENGTH + 1):
+                suffixes.setdefault(word[start:], set()).add(word)
+        return cls(
+            words=unique,
+            by_prefix={key: frozenset(value) for key, value in prefixes.items()},
+            by_suffix={key: frozenset(value) for key, value in suffixes.items()},
+            long_words=tuple(sorted(word for word in unique if len(word) >= 6)),
+        )
+
+    def heads(self, word: str) -> set[str]:
+        """Words of the vocabulary (MIN_SOFT_LENGTH letters or more) that ``word`` ends with."""
+        return {
+            word[start:]
+            for start in range(len(word) - MIN_SOFT_LENGTH + 1)
+            if word[start:] in self.words
+        }
+
+    def covers(self, word: str) -> set[str]:
+        """Words ``w`` with ``_covers(word, w)`` (only ``word`` itself for short words)."""
+        found = {word} if word in self.words else set()
+        if len(word) >= MIN_SOFT_LENGTH:
+            found |= self.heads(word)
+            if len(word) >= 6:
+                found.update(
+                    choice
+                    for choice, _, _ in process.extract(
+                        word, self.long_words, scorer=fuzz.ratio, score_cutoff=90, limit=None
+                    )
+                )
+                found.update(
+                    choice
+                    for choice, _, _ in process.extract(
+                        word, self.long_words, scorer=OSA.distance, score_cutoff=1, limit=None
+                    )
+                )
+        return found
+
+    def related(self, word: str) -> set[str]:
+        """Words ``w`` with ``_related(word, w)``: covers, plus shared compound parts."""
+        found = self.covers(word)
+        if len(word) >= MIN_SOFT_LENGTH:
+            found |= {
+                word[:end] for end in range(MIN_SOFT_LENGTH, len(word) + 1) if word[:end] in self.words
+            }
+            found |= self.by_prefix.get(word, frozenset())
+            found |= self.by_suffix.get(word, frozenset())
+        return found
+
+    def starting_with(self, modifier: str) -> set[str]:
+        """Words equal to ``modifier`` or (4 letters or more) starting with it."""
+        found = {modifier} if modifier in self.words else set()
+        if len(modifier) >= 4:
+            found |= self.by_prefix.get(modifier, frozenset())
+        return found
+
+
 def _keys(text: object) -> list[str]:
     base = normalise(text)
     if not base:
@@ -158,13 +269,24 @@ def _keys(text: object) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+def _name_keys(text: object) -> list[str]:
+    """Exact keys of a skill name: as :func:`_keys`, but a name whose filler-free core is a
+    single word is not indexed by that word (``user training`` must not own ``user``, which
+    is also all that is left of ``user experience``)."""
+    keys = _keys(text)
+    base = normalise(text)
+    if len(core(base).split()) < 2 and core(base) != base:
+        keys = [key for key in keys if key not in {core(base), fold_danish(core(base))}]
+    return keys
+
+
 @dataclass(frozen=True)
 class Match:
     """Result of matching one phrase: best skill (or None), score 0–100 and how it was found.
 
     ``method`` is one of ``id``, ``learned``, ``label``, ``alias``, ``contained`` (a name
-    inside a longer phrase), ``fuzzy``, ``ambiguous`` (an exact name shared by several
-    skills) or ``none``.
+    inside a longer phrase), ``fuzzy``, ``words`` (the words of the skill's names and
+    description), ``ambiguous`` (an exact name shared by several skills) or ``none``.
     ``accepted`` tells whether the score reaches the threshold used.
     """
 
@@ -175,6 +297,8 @@ class Match:
     matched: str = ""
     accepted: bool = False
     runner_up: str | None = None
+    #: the inputs of the confidence model for the chosen skill (empty for exact matches)
+    features: tuple[float, ...] = ()
 
 
 @dataclass
@@ -191,12 +315,25 @@ class Matcher:
     labels: dict[str, str] = field(default_factory=dict)
     #: every name as stems: (skill_id, stems, name text)
     name_stems: list[tuple[str, tuple[str, ...], str]] = field(default_factory=list)
+    #: first stem of a name -> positions of such names in ``name_stems``
+    names_by_first: dict[str, tuple[int, ...]] = field(default_factory=dict)
     #: stem -> skills whose names use it
     stem_skills: dict[str, frozenset[str]] = field(default_factory=dict)
     #: stem -> inverse document frequency over skills
     stem_weight: dict[str, float] = field(default_factory=dict)
     #: phrase word -> its links to the vocabulary (filled as phrases are matched)
     word_cache: dict[str, _WordLinks] = field(default_factory=dict, repr=False)
+    #: word evidence: stem of a name or description -> {skill_id: weight}
+    evidence_postings: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: stem -> inverse document frequency over the skills whose names or description use it
+    evidence_idf: dict[str, float] = field(default_factory=dict)
+    evidence_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    name_vocabulary: _Vocabulary = field(default_factory=lambda: _Vocabulary.of(()), repr=False)
+    evidence_vocabulary: _Vocabulary = field(
+        default_factory=lambda: _Vocabulary.of(()), repr=False
+    )
+    #: coefficients of the word-evidence confidence model (see :func:`evidence_score`)
+    evidence_model: EvidenceModel = EVIDENCE_MODEL
 
     @classmethod
     def from_taxonomy(
@@ -227,11 +364,12 @@ class Matcher:
         def add(text: object, skill_id: str, method: str) -> None:
             if not isinstance(text, str) or not text.strip():
                 return
-            for key in _keys(text):
+            for key in _name_keys(text):
                 owners = exact.setdefault(key, {})
                 # the strongest method wins when the same skill is named twice
                 if skill_id not in owners or _METHOD_RANK[method] < _METHOD_RANK[owners[skill_id]]:
                     owners[skill_id] = method
+            post(text, skill_id, 1.0)
             base = normalise(text)
             if base:
                 choices[(base, skill_id)] = None
@@ -241,9 +379,20 @@ class Matcher:
                     names[(skill_id, stems)] = text
 
         labels: dict[str, str] = {}
+        postings: dict[str, dict[str, float]] = {}
+
+        def post(text: object, skill_id: str, weight: float) -> None:
+            if isinstance(text, str):
+                base = normalise(text)
+                for word in {*content_stems(base), *content_stems(fold_danish(base))}:
+                    owners = postings.setdefault(word, {})
+                    owners[skill_id] = max(owners.get(skill_id, 0.0), weight)
+
         for record in frame.to_dict("records"):
             skill_id = str(record["skill_id"])
             labels[skill_id] = str(record.get("label") or skill_id)
+            post(record.get("description"), skill_id, DESCRIPTION_WEIGHT)
+            post(record.get("description_da"), skill_id, DESCRIPTION_WEIGHT)
             add(skill_id, skill_id, "id")
             add(skill_id.replace("_", " "), skill_id, "id")
             add(record.get("label"), skill_id, "label")
@@ -269,6 +418,10 @@ class Matcher:
             for word in stems:
                 owners.setdefault(word, set()).add(skill_id)
         count = max(len(labels), 1)
+        name_stems = [(skill_id, stems, text) for (skill_id, stems), text in names.items()]
+        by_first: dict[str, list[int]] = {}
+        for position, (_, stems, _) in enumerate(name_stems):
+            by_first.setdefault(stems[0], []).append(position)
         return cls(
             skill_ids=frozenset(labels),
             exact=exact,
@@ -276,10 +429,20 @@ class Matcher:
             choice_skills=[skill for _, skill in choices],
             threshold=float(threshold),
             labels=labels,
-            name_stems=[(skill_id, stems, text) for (skill_id, stems), text in names.items()],
+            name_stems=name_stems,
+            names_by_first={word: tuple(found) for word, found in by_first.items()},
             stem_skills={word: frozenset(skills) for word, skills in owners.items()},
             stem_weight={
                 word: math.log(1 + count / len(skills)) for word, skills in owners.items()
+            },
+            evidence_postings=postings,
+            name_vocabulary=_Vocabulary.of(owners),
+            evidence_vocabulary=_Vocabulary.of(postings),
+            # scaled to 0–1 (a word only one skill uses), so that the confidence model does not
+            # depend on the size of the taxonomy
+            evidence_idf={
+                word: math.log(1 + count / len(skills)) / math.log(1 + count)
+                for word, skills in postings.items()
             },
         )
 
@@ -329,9 +492,15 @@ def _contained_scores(normalised: str, matcher: Matcher) -> dict[str, tuple[floa
     weight = matcher.stem_weight
     links = {word: _word_links(word, matcher) for word in words}
 
+    reachable = set(words).union(*(link.covers for link in links.values()))
+    # only names whose first word the phrase reaches can lie inside it (kept in name order)
+    positions = sorted(
+        {position for word in reachable for position in matcher.names_by_first.get(word, ())}
+    )
     results: dict[str, tuple[float, str]] = {}
     spans: dict[str, frozenset[str]] = {}
-    for skill_id, stems, text in matcher.name_stems:
+    for position in positions:
+        skill_id, stems, text = matcher.name_stems[position]
         name_words = set(stems)
         covering: set[str] = set()
         modifiers_against = 0.0
@@ -410,15 +579,8 @@ def _word_links(word: str, matcher: Matcher) -> _WordLinks:
     if cached is not None:
         return cached
     vocabulary = matcher.stem_skills
-    covers = {word} if word in vocabulary else set()
-    related = set(covers)
-    if len(word) >= MIN_SOFT_LENGTH:
-        for name_word in vocabulary:
-            if _covers(word, name_word):
-                covers.add(name_word)
-                related.add(name_word)
-            elif _related(word, name_word):
-                related.add(name_word)
+    covers = matcher.name_vocabulary.covers(word)
+    related = matcher.name_vocabulary.related(word)
     modifier_skills: dict[str, frozenset[str]] = {}
     modifier_weight: dict[str, float] = {}
     for name_word in covers:
@@ -427,11 +589,7 @@ def _word_links(word: str, matcher: Matcher) -> _WordLinks:
         modifier = word[: len(word) - len(name_word)].rstrip("se")
         if len(modifier) < 3:
             continue
-        pointed = {
-            other
-            for other in vocabulary
-            if other == modifier or (len(modifier) >= 4 and other.startswith(modifier))
-        }
+        pointed = matcher.name_vocabulary.starting_with(modifier)
         if pointed:
             modifier_skills[name_word] = _skills_of(matcher, pointed)
             modifier_weight[name_word] = max(matcher.stem_weight[other] for other in pointed)
@@ -447,6 +605,236 @@ def _word_links(word: str, matcher: Matcher) -> _WordLinks:
     return links
 
 
+@dataclass(frozen=True)
+class WordEvidence:
+    """How much of a phrase each skill's names and description explain, word by word.
+
+    Each meaningful word carries the idf of the rarest vocabulary word it stands for (words
+    no name or description uses carry :data:`UNKNOWN_WORD_INFORMATION`); a skill earns, per
+    word, its best weight × idf among those links (names weigh 1, descriptions
+    :data:`DESCRIPTION_WEIGHT`).
+    """
+
+    #: skill_id -> information it explains
+    earned: dict[str, float]
+    #: skill_id -> information its names alone explain (descriptions left out)
+    named: dict[str, float]
+    #: information of the whole phrase
+    total: float
+    #: information of the words the vocabulary does not know
+    unknown: float
+
+    def share(self, skill_id: str) -> float:
+        """Part of the phrase's information the skill explains, 0–1."""
+        return self.earned.get(skill_id, 0.0) / self.total if self.total else 0.0
+
+    def margin(self, skill_id: str) -> float:
+        """The skill's share minus the best share of any other skill (−1 to 1)."""
+        others = max((value for other, value in self.earned.items() if other != skill_id), default=0.0)
+        return self.share(skill_id) - (others / self.total if self.total else 0.0)
+
+    def ranked(self) -> list[str]:
+        """Skills by the information they explain, most first."""
+        return [skill for skill, _ in sorted(self.earned.items(), key=lambda pair: (-pair[1], pair[0]))]
+
+
+def _evidence_links(word: str, matcher: Matcher) -> frozenset[str]:
+    """Vocabulary stems a phrase word stands for: itself, a compound head or a one-letter typo
+    (see :func:`_covers`), or a compound's first part (``vibrationsmåling`` → ``vibration``)."""
+    cached = matcher.evidence_cache.get(word)
+    if cached is not None:
+        return cached
+    vocabulary = matcher.evidence_vocabulary
+    links = vocabulary.covers(word)
+    links.update(
+        word[:end]
+        for end in range(MIN_SOFT_LENGTH, len(word) - 2)
+        if word[:end] in vocabulary.words
+    )
+    found = frozenset(links)
+    matcher.evidence_cache[word] = found
+    return found
+
+
+def _evidence_words(normalised: str, matcher: Matcher) -> list[str]:
+    """:func:`content_stems`, with a compound written apart joined again when only the whole
+    word is known (``frekvens omformer`` → ``frekvensomformer``, ``kvalitets kontrol``)."""
+    tokens = normalised.split()
+    words: list[str] = []
+    position = 0
+    while position < len(tokens):
+        if tokens[position] in STOP_WORDS:
+            position += 1
+            continue
+        if position + 1 < len(tokens) and tokens[position + 1] not in STOP_WORDS:
+            first, second = tokens[position], tokens[position + 1]
+            joined = stem(first + second)
+            longest_part = max(len(first), len(second))
+            if any(len(link) > longest_part for link in matcher.evidence_vocabulary.covers(joined)):
+                words.append(joined)
+                position += 2
+                continue
+        words.append(stem(tokens[position]))
+        position += 1
+    return words
+
+
+def word_evidence(normalised: str, matcher: Matcher) -> WordEvidence:
+    """The :class:`WordEvidence` of a normalised phrase.
+
+    >>> skills = pd.DataFrame({"skill_id": ["hydraulics", "pneumatics"],
+    ...     "label": ["Hydraulics", "Pneumatics"],
+    ...     "description": ["Services hydraulic pumps and cylinders", "Builds compressed-air circuits"]})
+    >>> found = word_evidence(normalise("repair of hydraulic cylinders"), Matcher.from_taxonomy(skills))
+    >>> found.ranked(), round(found.share("hydraulics"), 2)
+    (['hydraulics'], 0.5)
+    """
+    idf = matcher.evidence_idf
+    total = 0.0
+    unknown = 0.0
+    earned: dict[str, float] = {}
+    named: dict[str, float] = {}
+    for word in dict.fromkeys(_evidence_words(normalised, matcher)):
+        links = _evidence_links(word, matcher)
+        if not links:
+            total += UNKNOWN_WORD_INFORMATION
+            unknown += UNKNOWN_WORD_INFORMATION
+            continue
+        total += max(idf[link] for link in links)
+        best: dict[str, float] = {}
+        best_name: dict[str, float] = {}
+        for link in links:
+            for skill_id, weight in matcher.evidence_postings[link].items():
+                best[skill_id] = max(best.get(skill_id, 0.0), weight * idf[link])
+                if weight >= 1.0:
+                    best_name[skill_id] = max(best_name.get(skill_id, 0.0), idf[link])
+        for skill_id, value in best.items():
+            earned[skill_id] = earned.get(skill_id, 0.0) + value
+        for skill_id, value in best_name.items():
+            named[skill_id] = named.get(skill_id, 0.0) + value
+    return WordEvidence(earned, named, total, unknown)
+
+
+#: Names of the :func:`candidate_features`, in order (the first is the intercept).
+FEATURES: Final = (
+    "intercept",
+    "name_score",
+    "name_margin",
+    "contained",
+    "share",
+    "share_margin",
+    "earned",
+    "known",
+    "one_word",
+    "name_share",
+    "whole_name",
+)
+
+
+def candidate_features(
+    skill_id: str,
+    names: Mapping[str, tuple[float, str, str]],
+    wholes: Mapping[str, float],
+    evidence: WordEvidence,
+    phrase_words: Sequence[str],
+) -> tuple[float, ...]:
+    """What the :class:`EvidenceModel` knows about one candidate skill for a phrase (see :data:`FEATURES`).
+
+    ``names`` are the name scorer's best (score, name, method) per skill, ``wholes`` the best
+    whole-phrase similarity to one of the skill's names, ``phrase_words`` the phrase's
+    :func:`content_stems`. Scores are scaled to about 0–1.
+    """
+    score, _, method = names.get(skill_id, (0.0, "", ""))
+    best_other = max((other[0] for key, other in names.items() if key != skill_id), default=0.0)
+    earned = evidence.earned.get(skill_id, 0.0)
+    return (
+        1.0,
+        score / 100.0,
+        (score - best_other) / 100.0,
+        1.0 if method == "contained" else 0.0,
+        evidence.share(skill_id),
+        evidence.margin(skill_id),
+        earned / (earned + 0.5),
+        1.0 - evidence.unknown / evidence.total if evidence.total else 0.0,
+        1.0 if len(phrase_words) <= 1 else 0.0,
+        evidence.named.get(skill_id, 0.0) / evidence.total if evidence.total else 0.0,
+        max(0.0, wholes.get(skill_id, 0.0) - WHOLE_NAME) / (100.0 - WHOLE_NAME),
+    )
+
+
+#: A lone candidate's lead over a runner-up it does not have (logit units).
+MAX_LEAD: Final = 10.0
+
+
+def _logit(weights: Sequence[float], features: Sequence[float]) -> float:
+    return sum(weight * value for weight, value in zip(weights, features, strict=True))
+
+
+def _sigmoid(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(value, 50.0), -50.0)))
+
+
+def _logistic(
+    features: Sequence[Sequence[float]],
+    right: Sequence[bool],
+    sample_weight: Sequence[float],
+    ridge: float,
+) -> tuple[float, ...]:
+    """Weights of a logistic regression (Newton steps; ridge on all but the first, the intercept)."""
+    x = np.asarray(features, dtype=float)
+    y = np.asarray(right, dtype=float)
+    counts = np.asarray(sample_weight, dtype=float)
+    weights = np.zeros(x.shape[1])
+    penalty = ridge * np.eye(x.shape[1])
+    penalty[0, 0] = 0.0
+    for _ in range(100):
+        chance = 1.0 / (1.0 + np.exp(-np.clip(x @ weights, -50, 50)))
+        gradient = x.T @ (counts * (chance - y)) + penalty @ weights
+        hessian = (x * (counts * chance * (1 - chance))[:, None]).T @ x + penalty
+        step = np.linalg.solve(hessian, gradient)
+        weights -= step
+        if float(np.abs(step).max()) < 1e-10:
+            break
+    return tuple(round(float(weight), 3) for weight in weights)
+
+
+def _lead_features(logits: Sequence[float]) -> tuple[float, float, float]:
+    """Calibration inputs of the best of a phrase's candidate logits."""
+    ordered = sorted(logits, reverse=True)
+    lead = ordered[0] - ordered[1] if len(ordered) > 1 else MAX_LEAD
+    return (1.0, ordered[0], min(lead, MAX_LEAD))
+
+
+def fit_evidence_model(
+    phrases: Sequence[Sequence[tuple[tuple[float, ...], bool]]],
+    *,
+    sample_weight: Sequence[float] | None = None,
+    ridge: float = 0.1,
+) -> EvidenceModel:
+    """Fit an :class:`EvidenceModel` on labelled phrases.
+
+    ``phrases`` holds, per phrase, its candidates as (:func:`candidate_features`, whether it
+    is the labelled skill); ``sample_weight`` how much each phrase counts (1 by default).
+    The ranking model learns from every candidate, the calibration from each phrase's best.
+    """
+    weights = [1.0] * len(phrases) if sample_weight is None else list(sample_weight)
+    rows = [features for candidates in phrases for features, _ in candidates]
+    rights = [right for candidates in phrases for _, right in candidates]
+    counts = [weight for candidates, weight in zip(phrases, weights, strict=True) for _ in candidates]
+    ranking = _logistic(rows, rights, counts, ridge)
+    leads, best_right, best_counts = [], [], []
+    for candidates, weight in zip(phrases, weights, strict=True):
+        if not candidates:
+            continue
+        logits = [_logit(ranking, features) for features, _ in candidates]
+        best = max(range(len(candidates)), key=logits.__getitem__)
+        leads.append(_lead_features(logits))
+        best_right.append(candidates[best][1])
+        best_counts.append(weight)
+    calibration = _logistic(leads, best_right, best_counts, ridge)
+    return EvidenceModel(ranking, (calibration[0], calibration[1], calibration[2]))
+
+
 def match(phrase: object, matcher: Matcher, threshold: float | None = None) -> Match:
     """Match one free-text phrase to the taxonomy.
 
@@ -456,12 +844,14 @@ def match(phrase: object, matcher: Matcher, threshold: float | None = None) -> M
        normalising case, accents (æøå kept, also typed as ae/oe/aa), punctuation, hyphens,
        ``&``/``og``, and dropping filler words (``knowledge of``, ``kompetencer i``).
        A name two skills share scores :data:`AMBIGUOUS_SCORE` (review);
-    2. otherwise the best per skill of: a whole name found inside the phrase word by word
-       (stems, compound heads; weighed against the phrase's other words, see
-       :func:`_contained_scores`) and a fuzzy score (rapidfuzz ``token_sort_ratio``/``ratio``,
-       plus ``token_set_ratio`` scaled by length coverage). Phrases shorter than
-       :data:`MIN_FUZZY_LENGTH` letters (acronyms) never fuzzy-match, and a winner must beat
-       the next skill by :data:`MIN_MARGIN` points or lose the difference.
+    2. otherwise the best few skills by name (a whole name found inside the phrase word by
+       word, see :func:`_contained_scores`, or a fuzzy rapidfuzz score against a name) and by
+       word evidence (how much of the phrase their names and descriptions explain, see
+       :class:`WordEvidence`) are compared by the :class:`EvidenceModel`; the winner's score
+       is its calibrated chance (in per cent) of being right, at most :data:`CONTAINED_MAX`.
+       ``method`` says where it came from: ``contained`` or ``fuzzy`` when it is also the
+       best by name, ``words`` otherwise. Phrases shorter than :data:`MIN_FUZZY_LENGTH`
+       letters (acronyms, fragments) only ever match exactly.
 
     ``accepted`` is ``score >= threshold`` (``matcher.threshold`` by default).
 
@@ -512,11 +902,63 @@ def match(phrase: object, matcher: Matcher, threshold: float | None = None) -> M
             ranked[1][0],
         )
 
-    query = core(keys[0])
-    contained = _contained_scores(keys[0], matcher)
+    found = scored_candidates(keys[0], matcher)
+    if not found:
+        return Match(text, None, 0.0, "none")
+    (score, skill_id, features, choice, method), *others = found
+    runner_up = others[0][1] if others else None
+    # never as sure as a name found whole
+    score = round(min(score, CONTAINED_MAX), 1)
+    return Match(text, skill_id, score, method, choice, score >= limit, runner_up, features)
+
+
+def scored_candidates(
+    normalised: str, matcher: Matcher
+) -> list[tuple[float, str, tuple[float, ...], str, str]]:
+    """The candidate skills of a phrase no name matches exactly, best first.
+
+    Each is (score, skill_id, features, name or label, method): the :data:`CANDIDATES` best
+    skills by name score and by word evidence, ranked by the matcher's :class:`EvidenceModel`;
+    the score (0–100) is its calibrated chance that the candidate is right. Empty for fragments and acronyms (fewer than
+    :data:`MIN_FUZZY_LENGTH` letters) and for phrases nothing in the taxonomy resembles.
+    """
+    if len(core(normalised).replace(" ", "")) < MIN_FUZZY_LENGTH:
+        return []
+    names, wholes = _name_scores(normalised, matcher)
+    evidence = word_evidence(normalised, matcher)
+    words = content_stems(normalised)
+    by_name = sorted(names, key=lambda skill: (-names[skill][0], skill))
+    model = matcher.evidence_model
+    found = []
+    for skill in dict.fromkeys(by_name[:CANDIDATES] + evidence.ranked()[:CANDIDATES]):
+        features = candidate_features(skill, names, wholes, evidence, words)
+        if by_name and skill == by_name[0]:
+            _, choice, method = names[skill]
+        else:
+            choice, method = matcher.labels.get(skill, skill), "words"
+        found.append((_logit(model.ranking, features), skill, features, choice, method))
+    found.sort(key=lambda item: (-item[0], item[1]))
+    logits = [item[0] for item in found]
+    scored = []
+    for position, (logit, skill, features, choice, method) in enumerate(found):
+        # the best candidate's lead counts; the others are behind it
+        lead = _lead_features(logits) if position == 0 else (1.0, logit, 0.0)
+        chance = _sigmoid(_logit(model.calibration, lead))
+        scored.append((100.0 * chance, skill, features, choice, method))
+    return scored
+
+
+def _name_scores(
+    normalised: str, matcher: Matcher
+) -> tuple[dict[str, tuple[float, str, str]], dict[str, float]]:
+    """Best (score, name, method) per skill from names inside the phrase and fuzzy name
+    matches, and per skill the best whole-phrase similarity to one of its names (0–100)."""
+    query = core(normalised)
+    contained = _contained_scores(normalised, matcher)
     best_by_skill: dict[str, tuple[float, str, str]] = {
         skill_id: (score, name, "contained") for skill_id, (score, name) in contained.items()
     }
+    wholes: dict[str, float] = {}
     if len(query.replace(" ", "")) >= MIN_FUZZY_LENGTH and matcher.choice_texts:
         # a fast C scorer picks candidates; the guarded scorer ranks them
         candidates = process.extract(
@@ -529,22 +971,13 @@ def match(phrase: object, matcher: Matcher, threshold: float | None = None) -> M
         for choice, _, position in candidates:
             skill_id = matcher.choice_skills[position]
             whole, subset = _fuzzy_scores(query, choice)
+            wholes[skill_id] = max(wholes.get(skill_id, 0.0), whole)
             # where a name of the skill lies inside the phrase, the containment score has
             # already weighed the other words; the subset score would ignore them
             score = whole if skill_id in contained else max(whole, subset)
             if skill_id not in best_by_skill or score > best_by_skill[skill_id][0]:
                 best_by_skill[skill_id] = (float(score), choice, "fuzzy")
-    if not best_by_skill:
-        return Match(text, None, 0.0, "none")
-    ranked_skills = sorted(best_by_skill.items(), key=lambda pair: (-pair[1][0], pair[0]))
-    skill_id, (score, choice, method) = ranked_skills[0]
-    runner_up = ranked_skills[1][0] if len(ranked_skills) > 1 else None
-    if runner_up is not None:
-        margin = score - ranked_skills[1][1][0]
-        if margin < MIN_MARGIN:
-            score -= MIN_MARGIN - margin
-    score = round(max(score, 0.0), 1)
-    return Match(text, skill_id, score, method, choice, score >= limit, runner_up)
+    return best_by_skill, wholes
 
 
 def match_many(

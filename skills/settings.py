@@ -26,7 +26,7 @@ class Settings(BaseModel):
     dominance_k: float = Field(default=0.85, gt=0, le=1, description="Disclosure: the k of the (n, k) dominance rule.")
     max_upload_mb: float = Field(default=50.0, gt=0, description="Largest file accepted for import, in MB.")
     max_unzipped_mb: float = Field(default=500.0, gt=0, description="Largest uncompressed size of an xlsx, in MB.")
-    mapping_threshold: float = Field(default=88.0, ge=0, le=100, description="Fuzzy score below which a phrase goes to review.")
+    mapping_threshold: float = Field(default=88.0, ge=0, le=100, description="Matcher score (0–100) below which a phrase goes to review; for fuzzy matches the score is the calibrated chance, in per cent, that the suggestion is right.")
 
     @property
     def sqlalchemy_url(self) -> str:
