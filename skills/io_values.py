@@ -68,7 +68,8 @@ HEADER_SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
     "group": ("gruppe", "skill_group"),
     "aliases": ("alias", "synonymer"),
     "esco_uri": ("esco",),
-    "description": ("beskrivelse",),
+    "description": ("beskrivelse", "description_en"),
+    "description_da": ("dansk_beskrivelse", "beskrivelse_da"),
 }
 
 PRIORITY_WORDS: Final[dict[str, str]] = {

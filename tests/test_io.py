@@ -531,3 +531,14 @@ def test_the_project_taxonomy_and_sample_files_import_cleanly() -> None:
         if path.exists():
             result = read_table(kind, path, taxonomy=load_taxonomy())
             assert result.ok and len(result.pending) == 0, (kind, result.report.errors[:3])
+
+
+def test_a_danish_skills_sheet_keeps_both_descriptions() -> None:
+    csv = (
+        "skill_id;Navn;Dansk navn;Gruppe;Beskrivelse;Dansk beskrivelse\n"
+        "plc_programming;PLC programming;PLC-programmering;automation_robotics;Writes PLC programs;Skriver PLC-programmer\n"
+    ).encode("cp1252")
+    result = read_table("skills", csv, name="taksonomi.csv")
+    assert result.ok, result.report.errors
+    row = result.tables["skills"].iloc[0]
+    assert (row["description"], row["description_da"]) == ("Writes PLC programs", "Skriver PLC-programmer")
