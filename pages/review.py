@@ -14,7 +14,16 @@ if queue.empty:
     st.success("Nothing waits for review.")
     st.stop()
 
-st.dataframe(queue, hide_index=True, width="stretch")
+st.dataframe(
+    queue,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "score": st.column_config.NumberColumn(
+            "score", format="%.0f", help="For a fuzzy suggestion: the estimated chance (%) that it is right."
+        )
+    },
+)
 skills = service.skill_choices()
 options = skills["skill_id"].tolist()
 labels = dict(zip(skills["skill_id"], skills["label"] + " (" + skills["skill_id"] + ")", strict=True))
