@@ -35,6 +35,12 @@ item_id = st.selectbox(
     key="review_item",
 )
 item = queue[queue["queue_id"] == item_id].iloc[0]
+likely = service.review_suggestions(int(item_id))
+if not likely.empty:
+    st.caption(
+        "Likeliest skills: "
+        + ", ".join(f"{label} ({score:.0f} %)" for label, score in zip(likely["label"], likely["score"], strict=True))
+    )
 suggestion = item["suggestion"] if isinstance(item["suggestion"], str) and item["suggestion"] in options else None
 chosen = st.selectbox(
     "Skill",

@@ -104,6 +104,11 @@ def cmd_mapping(args: argparse.Namespace) -> int:
     if args.id is None:
         msg = f"mapping {args.action} needs the review item id (see vetplan mapping list)"
         raise InputError(msg)
+    if args.action == "show":
+        likely = service.review_suggestions(args.id)
+        text = likely.to_string(index=False) if len(likely) else "no skill of the taxonomy resembles this phrase"
+        _print(args, {"id": args.id, "likely_skills": likely.to_dict("records")}, text)
+        return EXIT_OK
     if args.action == "accept":
         result = service.resolve_review(args.id)
     elif args.action == "set":
@@ -246,7 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
     tpl.add_argument("out", help="output .xlsx file")
 
     mapping = add("mapping", cmd_mapping, "Review skill phrases the matcher was unsure of.")
-    mapping.add_argument("action", choices=["list", "accept", "set", "add"], help="list the queue; accept the suggestion; set another skill; add a new skill")
+    mapping.add_argument(
+        "action",
+        choices=["list", "show", "accept", "set", "add"],
+        help="list the queue; show the likeliest skills for one item; accept the suggestion; set another skill; add a new skill",
+    )
     mapping.add_argument("id", nargs="?", type=int, help="review item id (from mapping list)")
     mapping.add_argument("--skill", help="skill_id to use (set) or create (add)")
     mapping.add_argument("--label", help="English label of a new skill (add)")

@@ -53,6 +53,8 @@ _DANISH_FOLD: Final = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
 MIN_FUZZY_LENGTH: Final = 5
 #: How many candidates the fast pre-filter passes to the guarded scorer.
 PREFILTER: Final = 40
+#: A candidate with a smaller chance (%) than this is not worth a reviewer's look.
+MIN_SUGGESTION: Final = 1.0
 #: Whole-phrase similarity to a name from which the phrase reads as that name mistyped.
 WHOLE_NAME: Final = 80.0
 #: How many of the best skills by name and by words the confidence model compares.
@@ -978,6 +980,27 @@ def _name_scores(
             if skill_id not in best_by_skill or score > best_by_skill[skill_id][0]:
                 best_by_skill[skill_id] = (float(score), choice, "fuzzy")
     return best_by_skill, wholes
+
+
+def likely_skills(phrase: object, matcher: Matcher, limit: int = 3) -> list[tuple[str, float]]:
+    """The skills a reviewer should look at first for a phrase, best first, with their scores.
+
+    An exact name gives just its skill; otherwise the confidence model's best ``limit``
+    candidates (see :func:`scored_candidates`) whose chance reaches :data:`MIN_SUGGESTION`.
+    Empty when nothing in the taxonomy resembles the phrase.
+    """
+    found = match(phrase, matcher)
+    if found.skill_id is None:
+        return []
+    if not found.features:  # an exact name (or a shared one: both owners)
+        owners = [found.skill_id] + ([found.runner_up] if found.runner_up and found.method == "ambiguous" else [])
+        return [(skill_id, found.score) for skill_id in owners][:limit]
+    keys = _keys(phrase)
+    return [
+        (skill_id, round(min(score, CONTAINED_MAX), 1))
+        for score, skill_id, _, _, _ in scored_candidates(keys[0], matcher)[:limit]
+        if score >= MIN_SUGGESTION
+    ]
 
 
 def match_many(

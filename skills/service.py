@@ -313,6 +313,23 @@ def review_queue(status: str | None = "pending", store: Store | None = None) -> 
     return queue[["queue_id", "phrase", "table_name", "suggestion", "score", "status", "chosen_skill", "source_file", "source_row"]]
 
 
+def review_suggestions(queue_id: int, limit: int = 3, store: Store | None = None) -> pd.DataFrame:
+    """The likeliest skills for a queued phrase, best first: skill_id, label, score (0–100)."""
+    from skills.mapping import likely_skills
+
+    store = store or get_store()
+    item = store.queue_item(queue_id)
+    matcher = _matcher(store, load_settings())
+    found = likely_skills(item["phrase"], matcher, limit)
+    return pd.DataFrame(
+        {
+            "skill_id": [skill_id for skill_id, _ in found],
+            "label": [matcher.labels.get(skill_id, skill_id) for skill_id, _ in found],
+            "score": [score for _, score in found],
+        }
+    )
+
+
 def resolve_review(
     queue_id: int,
     skill_id: str | None = None,

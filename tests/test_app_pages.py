@@ -40,6 +40,9 @@ def test_review_page_resolves_a_pending_phrase() -> None:
     before = demand_rows_with("occupational_health_safety")
     app = AppTest.from_file(str(PAGES / "review.py"), default_timeout=60).run()
     assert not app.exception
+    [queue_id] = service.review_queue()["queue_id"].tolist()
+    first = service.review_suggestions(int(queue_id))["label"].iloc[0]
+    assert any(c.value.startswith("Likeliest skills: " + first) for c in app.caption)
     app.selectbox(key="review_skill").set_value("occupational_health_safety")
     app.button[0].click().run()
     assert not app.exception

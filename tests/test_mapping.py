@@ -449,3 +449,21 @@ def test_vocabulary_index_links_like_a_full_scan(case: tuple[list[str], str]) ->
     assert index.starting_with(modifier) == {
         w for w in set(vocabulary) if w == modifier or (len(modifier) >= 4 and w.startswith(modifier))
     }
+
+
+def test_likely_skills_for_the_reviewer(matcher: Matcher) -> None:
+    from skills.mapping import likely_skills
+
+    assert likely_skills("PLC programming", matcher) == [("plc_programming", 100.0)]
+    shared = pd.concat(
+        [SKILLS, SKILLS.iloc[[0]].assign(skill_id="plc_basics", label="PLC basics", label_da=None)],
+        ignore_index=True,
+    )
+    assert {skill for skill, _ in likely_skills("PLC", Matcher.from_taxonomy(shared, threshold=88))} == {
+        "plc_programming",
+        "plc_basics",
+    }
+    assert likely_skills("kantine", matcher) == []
+    found = likely_skills("robot programming for welding cells", matcher, limit=2)
+    assert len(found) == 2 and found[0][1] >= found[1][1]
+    assert found[0][0] == match("robot programming for welding cells", matcher).skill_id

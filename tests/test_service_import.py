@@ -251,3 +251,30 @@ def test_esco_relations_are_kept_as_a_reference_table(store: Store) -> None:
     ]
     with pytest.raises(service.InputError, match="unknown or empty table"):
         service.export_table("esco_occupations", store=store)
+
+
+def test_cli_review_shows_the_likeliest_skills_then_accepts(
+    database_url: str, tmp_path, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
+) -> None:
+    assert main(["init"]) == 0
+    survey = tmp_path / "fjord.csv"
+    # no name of a skill in it: it waits for review, with suggestions from its words
+    phrase = "skifte lejer og remme på transportbåndene"
+    survey.write_bytes(_survey([["Fjord Plast ApS", "DK041", "C22", 25, phrase, 1, 0, 2, 2028, "low"]]))
+    assert main(["import", "survey", str(survey)]) == 0
+    capsys.readouterr()
+    assert main(["mapping", "list", "--json"]) == 0
+    [item] = json.loads(capsys.readouterr().out)["items"]
+    assert item["phrase"] == phrase
+
+    assert main(["mapping", "show", str(item["queue_id"]), "--json"]) == 0
+    likely = json.loads(capsys.readouterr().out)["likely_skills"]
+    assert 1 <= len(likely) <= 3
+    assert likely[0]["skill_id"] == item["suggestion"]  # the queue's suggestion comes first
+    scores = [entry["score"] for entry in likely]
+    assert scores == sorted(scores, reverse=True) and scores[0] < 88  # unsure, hence the review
+
+    assert main(["mapping", "accept", str(item["queue_id"])]) == 0
+    capsys.readouterr()
+    assert main(["mapping", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["items"] == []
