@@ -40,6 +40,8 @@ bench: setup-test
 	$(BIN)/python bench/gaps.py
 	$(BIN)/python bench/mapping.py
 	$(BIN)/python bench/mapping.py --labelled tests/data/mapping_heldout.csv
+	$(BIN)/python bench/mapping.py --labelled tests/data/mapping_test.csv
+	if [ -d ../shared/reference/lsip-wnycc ]; then $(BIN)/python bench/mapping.py --lsip test; fi
 
 ## Regenerate data/sample from the seeded generator, and docs/data-formats.md from the schemas.
 sample: setup
