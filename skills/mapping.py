@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -106,7 +107,12 @@ def normalise(text: object) -> str:
     """
     if text is None:
         return ""
-    cleaned = _strip_accents(unicodedata.normalize("NFKC", str(text)).casefold())
+    return _normalise_text(str(text))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _normalise_text(text: str) -> str:
+    cleaned = _strip_accents(unicodedata.normalize("NFKC", text).casefold())
     cleaned = _AND.sub(" and ", cleaned)
     cleaned = _CODE_NUMBER.sub(r"\1 \2", cleaned)
     return " ".join(_NON_WORD.sub(" ", cleaned).split())
@@ -139,6 +145,7 @@ _VOWELS: Final = frozenset("aeiouyæøå")
 MIN_SOFT_LENGTH: Final = 5
 
 
+@functools.lru_cache(maxsize=200_000)
 def stem(token: str) -> str:
     """A light English/Danish stem: one plural/definite/verbal suffix off, a doubled final consonant undone.
 
