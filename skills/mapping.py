@@ -64,6 +64,8 @@ CANDIDATES: Final = 3
 DESCRIPTION_WEIGHT: Final = 0.5
 #: Information (idf, scaled to 0–1) a phrase word carries when no name or description uses it.
 UNKNOWN_WORD_INFORMATION: Final = 0.2
+
+
 @dataclass(frozen=True)
 class EvidenceModel:
     """How sure a fuzzy match is, in two logistic steps fitted on the labelled sets.
@@ -341,7 +343,7 @@ class Matcher:
     evidence_vocabulary: _Vocabulary = field(
         default_factory=lambda: _Vocabulary.of(()), repr=False
     )
-    #: coefficients of the word-evidence confidence model (see :func:`evidence_score`)
+    #: the confidence model that scores fuzzy candidates (see :func:`scored_candidates`)
     evidence_model: EvidenceModel = EVIDENCE_MODEL
 
     @classmethod
@@ -928,8 +930,9 @@ def scored_candidates(
 
     Each is (score, skill_id, features, name or label, method): the :data:`CANDIDATES` best
     skills by name score and by word evidence, ranked by the matcher's :class:`EvidenceModel`;
-    the score (0–100) is its calibrated chance that the candidate is right. Empty for fragments and acronyms (fewer than
-    :data:`MIN_FUZZY_LENGTH` letters) and for phrases nothing in the taxonomy resembles.
+    the score (0–100) is the calibrated chance that the candidate is right. Empty for
+    fragments and acronyms (fewer than :data:`MIN_FUZZY_LENGTH` letters) and for phrases
+    nothing in the taxonomy resembles.
     """
     if len(core(normalised).replace(" ", "")) < MIN_FUZZY_LENGTH:
         return []
