@@ -103,10 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    if (args.lsip or "lsip-dev" in map(str, args.fit or ())) and not LSIP_TAGS.exists():
+        print(f"{LSIP_TAGS} not found: the shared reference data is not beside this checkout")
+        return 2
     if args.lsip:
-        if not LSIP_TAGS.exists():
-            print(f"{LSIP_TAGS} not found: the shared reference data is not beside this checkout")
-            return 2
         labelled = lsip_labelled(half=args.lsip)
     else:
         labelled = pd.read_csv(args.labelled, dtype=str, keep_default_na=False)
