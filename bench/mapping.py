@@ -18,8 +18,7 @@ from skills.mapping import (  # noqa: E402
     Matcher,
     fit_evidence_model,
     match,
-    normalise,
-    scored_candidates,
+    match_with_candidates,
 )
 from skills.settings import load_settings  # noqa: E402
 from skills.taxonomy import load_taxonomy  # noqa: E402
@@ -31,8 +30,6 @@ LSIP_TAGS = ROOT.parent / "shared" / "reference" / "lsip-wnycc" / "job_postings_
 LSIP_LABELS = ROOT / "tests" / "data" / "lsip_job_tag_labels.csv"
 #: The model the last ``--fit`` produced (read by the test that checks the stored model).
 LAST_FIT: EvidenceModel | None = None
-#: Methods decided before the confidence model (exact names).
-EXACT_METHODS = frozenset({"id", "learned", "label", "alias", "ambiguous", "none"})
 SWEEP = (30.0, 40.0, 50.0, 60.0, 70.0, 75.0, 80.0, 85.0, 88.0, 90.0, 95.0, 99.0)
 
 
@@ -127,9 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         for phrase, skill_id, weight in zip(
             training["phrase"], training["skill_id"], training["weight"], strict=True
         ):
-            if match(phrase, matcher).method in EXACT_METHODS:
+            _, candidates = match_with_candidates(phrase, matcher)
+            if not candidates:  # decided by an exact name, or nothing resembles it
                 continue
-            candidates = scored_candidates(normalise(phrase), matcher)
             phrases.append([(features, skill == skill_id) for _, skill, features, _, _ in candidates])
             weights.append(weight)
         model = fit_evidence_model(phrases, sample_weight=weights)

@@ -681,15 +681,7 @@ def _to_sheet_row(
     if position < 0 or position >= len(row_numbers):
         return problem
     column = problem.column
-    if source_columns is not None and column in (
-        "skill",
-        "role",
-        "headcount",
-        "current_level",
-        "required_level",
-        "needed_by",
-        "priority",
-    ):
+    if source_columns is not None and column in DEMAND_ANSWER_COLUMNS:
         column = f"{source_columns.iloc[position]} ({column})"
     return dataclasses.replace(problem, row=int(row_numbers.iloc[position]), column=column)
 

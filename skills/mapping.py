@@ -874,11 +874,36 @@ def match(phrase: object, matcher: Matcher, threshold: float | None = None) -> M
     >>> match("plc-programmering", m).skill_id, match("PLC  Programing", m).method
     ('plc_programming', 'fuzzy')
     """
+    return match_with_candidates(phrase, matcher, threshold)[0]
+
+
+Candidate = tuple[float, str, tuple[float, ...], str, str]
+
+
+def match_with_candidates(
+    phrase: object, matcher: Matcher, threshold: float | None = None
+) -> tuple[Match, list[Candidate]]:
+    """:func:`match`, plus the :func:`scored_candidates` behind a fuzzy match (empty for exact ones)."""
     limit = matcher.threshold if threshold is None else threshold
     text = "" if phrase is None else str(phrase).strip()
+    keys = _keys(text)
+    exact = _exact_match(text, keys, matcher, limit)
+    if exact is not None:
+        return exact, []
+    found = scored_candidates(keys[0], matcher)
+    if not found:
+        return Match(text, None, 0.0, "none"), []
+    (score, skill_id, features, choice, method), *others = found
+    runner_up = others[0][1] if others else None
+    # never as sure as a name found whole
+    score = round(min(score, CONTAINED_MAX), 1)
+    return Match(text, skill_id, score, method, choice, score >= limit, runner_up, features), found
+
+
+def _exact_match(text: str, keys: list[str], matcher: Matcher, limit: float) -> Match | None:
+    """The match by id, learned alias, label or alias (or the phrase is empty); None otherwise."""
     if text in matcher.skill_ids:
         return Match(text, text, 100.0, "id", text, limit <= 100.0)
-    keys = _keys(text)
     if not keys:
         return Match(text, None, 0.0, "none")
     for key in keys:
@@ -912,20 +937,10 @@ def match(phrase: object, matcher: Matcher, threshold: float | None = None) -> M
             limit <= AMBIGUOUS_SCORE,
             ranked[1][0],
         )
-
-    found = scored_candidates(keys[0], matcher)
-    if not found:
-        return Match(text, None, 0.0, "none")
-    (score, skill_id, features, choice, method), *others = found
-    runner_up = others[0][1] if others else None
-    # never as sure as a name found whole
-    score = round(min(score, CONTAINED_MAX), 1)
-    return Match(text, skill_id, score, method, choice, score >= limit, runner_up, features)
+    return None
 
 
-def scored_candidates(
-    normalised: str, matcher: Matcher
-) -> list[tuple[float, str, tuple[float, ...], str, str]]:
+def scored_candidates(normalised: str, matcher: Matcher) -> list[Candidate]:
     """The candidate skills of a phrase no name matches exactly, best first.
 
     Each is (score, skill_id, features, name or label, method): the :data:`CANDIDATES` best
@@ -999,16 +1014,15 @@ def likely_skills(phrase: object, matcher: Matcher, limit: int = 3) -> list[tupl
     candidates (see :func:`scored_candidates`) whose chance reaches :data:`MIN_SUGGESTION`.
     Empty when nothing in the taxonomy resembles the phrase.
     """
-    found = match(phrase, matcher)
+    found, candidates = match_with_candidates(phrase, matcher)
     if found.skill_id is None:
         return []
-    if not found.features:  # an exact name (or a shared one: both owners)
+    if not candidates:  # an exact name (or a shared one: both owners)
         owners = [found.skill_id] + ([found.runner_up] if found.runner_up and found.method == "ambiguous" else [])
         return [(skill_id, found.score) for skill_id in owners][:limit]
-    keys = _keys(phrase)
     return [
         (skill_id, round(min(score, CONTAINED_MAX), 1))
-        for score, skill_id, _, _, _ in scored_candidates(keys[0], matcher)[:limit]
+        for score, skill_id, _, _, _ in candidates[:limit]
         if score >= MIN_SUGGESTION
     ]
 

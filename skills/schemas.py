@@ -428,26 +428,40 @@ def _problems_from_pandera(
     return problems
 
 
-def check_references(tables: Mapping[str, pd.DataFrame]) -> list[Problem]:
+def check_references(
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    known: Mapping[str, pd.DataFrame] | None = None,
+    first_row: int = 2,
+    file: str = "",
+    sheet: str = "",
+    suggest_import: bool = False,
+) -> list[Problem]:
     """Report rows whose foreign keys (company, course, skill) point at nothing.
 
-    ``tables`` maps table names to typed frames (id columns as columns or index).
-    Tables that are absent are not checked.
+    ``tables`` maps table names to typed frames (id columns as columns or index); the ids
+    they point at are looked up in ``known`` (``tables`` itself by default). Tables that are
+    absent are not checked. A problem's row is ``first_row`` plus the row's position;
+    ``suggest_import`` adds "(import <table> first)" to the message.
     """
+    targets = tables if known is None else known
     problems: list[Problem] = []
     for (name, column_name), (target, target_column) in REFERENCES.items():
-        if name not in tables or target not in tables:
+        if name not in tables or target not in targets:
             continue
         source = tables[name].reset_index() if tables[name].index.name else tables[name]
-        target_frame = tables[target]
-        known = set(target_frame.index if target_frame.index.name == target_column else target_frame[target_column])
-        unknown = ~source[column_name].isin(known)
+        target_frame = targets[target]
+        known_ids = set(target_frame.index if target_frame.index.name == target_column else target_frame[target_column])
+        unknown = ~source[column_name].isin(known_ids)
+        advice = f" (import {target} first)" if suggest_import else ""
         for position in source.index[unknown]:
             problems.append(
                 Problem(
-                    f"unknown {target_column.removesuffix('_id')}: not in {target}",
+                    f"unknown {target_column.removesuffix('_id')}: not in {target}{advice}",
                     table=name,
-                    row=int(position) + 2,
+                    file=file,
+                    sheet=sheet,
+                    row=first_row + int(position),
                     column=column_name,
                     value=_cell_text(source.at[position, column_name]),
                 )

@@ -10,6 +10,7 @@ import pandas as pd
 
 from skills.dataset import Dataset
 from skills.errors import InputError
+from skills.schemas import check_references
 from skills.settings import DATA_DIR, Settings, load_settings
 from skills.store import Store
 
@@ -164,34 +165,6 @@ def _key_strings(frame: pd.DataFrame, key: list[str]) -> pd.Series:
     return frame[key].astype("string").fillna("").agg("\x1f".join, axis=1)
 
 
-def _link_problems(result: Any, merged: Dataset) -> list[Any]:
-    """Rows of the import whose ids point at nothing, with the file's row numbers."""
-    from skills.errors import Problem
-    from skills.schemas import REFERENCES
-
-    problems = []
-    first_data_row = (result.header_row or 1) + 1
-    for name, frame in result.tables.items():
-        for (table, column), (target, target_column) in REFERENCES.items():
-            if table != name:
-                continue
-            known = set(getattr(merged, target).index)
-            unknown = ~frame[column].isin(known)
-            for position in frame.index[unknown]:
-                problems.append(
-                    Problem(
-                        f"unknown {target_column.removesuffix('_id')}: not in {target} (import {target} first)",
-                        table=name,
-                        file=result.file,
-                        sheet=result.sheet,
-                        row=first_data_row + int(position),
-                        column=column,
-                        value=str(frame.at[position, column]),
-                    )
-                )
-    return problems
-
-
 def import_data(
     kind: str,
     source: Any,
@@ -237,7 +210,14 @@ def import_data(
     problems = []
     try:
         merged = Dataset.from_frames({**{n: current.flat(n) for n in Dataset.INDEXED}, **merged_frames}, check_links=False)
-        problems = _link_problems(result, merged)
+        problems = check_references(
+            result.tables,
+            known={name: getattr(merged, name) for name in Dataset.INDEXED},
+            first_row=(result.header_row or 1) + 1,
+            file=result.file,
+            sheet=result.sheet,
+            suggest_import=True,
+        )
     except InputError as error:
         problems = error.problems
     if problems:

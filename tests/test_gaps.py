@@ -69,6 +69,7 @@ from skills.gaps import (
     view_schema,
 )
 from skills.settings import Settings
+from tests.fixtures.builders import DEMAND_HEADER
 
 SETTINGS = Settings()
 
@@ -111,19 +112,7 @@ def region_frames() -> dict[str, pd.DataFrame]:
         ("F", "iot", None, 5, 2, 3, 2028, "high"),
         ("E", "lean", None, 2, 0, 2, 2027, "low"),
     ]
-    demand = pd.DataFrame(
-        rows,
-        columns=[
-            "company_id",
-            "skill",
-            "role",
-            "headcount",
-            "current_level",
-            "required_level",
-            "needed_by",
-            "priority",
-        ],
-    )
+    demand = pd.DataFrame(rows, columns=DEMAND_HEADER)
     courses = pd.DataFrame(
         {
             "course_id": ["K1", "K2", "K3", "K4", "K5", "K6", "K7"],

@@ -19,6 +19,7 @@ from skills.gaps import (
     gap_view,
 )
 from skills.settings import Settings
+from tests.fixtures.builders import DEMAND_HEADER
 
 SETTINGS = Settings()
 LOOSE = Settings(min_companies_per_cell=2, dominance_n=1, dominance_k=0.7)
@@ -84,19 +85,7 @@ def regions(draw: st.DrawFn) -> Dataset:
                 draw(st.sampled_from(["high", "medium", "low"])),
             )
         )
-    demand = pd.DataFrame(
-        rows,
-        columns=[
-            "company_id",
-            "skill",
-            "role",
-            "headcount",
-            "current_level",
-            "required_level",
-            "needed_by",
-            "priority",
-        ],
-    )
+    demand = pd.DataFrame(rows, columns=DEMAND_HEADER)
     course_rows = draw(
         st.lists(
             st.tuples(

@@ -88,8 +88,8 @@ def test_demand_for_unknown_company_is_rejected_with_its_row(store: Store) -> No
     outcome = service.import_data("demand", data, name="demand.csv", store=store)
     assert not outcome.stored
     [error] = [p for p in outcome.summary["problems"] if p["severity"] == "error"]
-    assert (error["row"], error["column"], error["value"]) == (3, "company_id", "C77")
-    assert "unknown company" in error["message"]
+    assert (error["file"], error["row"], error["column"], error["value"]) == ("demand.csv", 3, "company_id", "C77")
+    assert error["message"] == "unknown company: not in companies (import companies first)"
     assert store.snapshot() == before
 
 
