@@ -29,18 +29,20 @@ with st.container(border=True):
     if store_it.button("Import", type="primary", disabled=upload is None, width="stretch"):
         action = "import"
     if action and upload is not None:
-        mapping = None
-        if mapping_upload is not None:
-            import tempfile
-            from pathlib import Path
-
-            folder = Path(tempfile.mkdtemp())
-            mapping = folder / mapping_upload.name
-            mapping.write_bytes(mapping_upload.getvalue())
-        outcome = service.import_data(
-            kind, upload.getvalue(), name=upload.name, sheet=sheet or None, mapping=mapping, dry_run=action == "check"
-        )
-        st.session_state["last_import"] = outcome
+        # Uploads stay in memory: the name a browser sends is only shown, never used as a path.
+        try:
+            mapping = (
+                service.read_survey_mapping(mapping_upload.getvalue(), name=mapping_upload.name)
+                if mapping_upload is not None
+                else None
+            )
+            outcome = service.import_data(
+                kind, upload.getvalue(), name=upload.name, sheet=sheet or None, mapping=mapping, dry_run=action == "check"
+            )
+            st.session_state["last_import"] = outcome
+        except VetplanError as error:
+            st.session_state.pop("last_import", None)
+            st.error(str(error))
 
 outcome = st.session_state.get("last_import")
 if outcome is not None:

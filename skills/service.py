@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from skills.dataset import Dataset
-from skills.errors import InputError
+from skills.errors import InputError, Problem
 from skills.schemas import check_references
 from skills.settings import DATA_DIR, Settings, load_settings
 from skills.store import Store
+
+if TYPE_CHECKING:
+    from skills.survey import SurveyMapping
 
 #: What each table is for, to tell a user what is missing.
 TABLE_PURPOSE = {
@@ -597,21 +600,69 @@ def save_survey_mapping_text(name: str, text: str) -> str:
 
     Raises :class:`InputError` naming what is wrong; nothing is written then.
     """
-    import yaml
-
     from skills.io import SURVEY_MAPPINGS_DIR
-    from skills.survey import parse_survey_mapping
 
     file_name = f"{_mapping_name(name)}.yaml"
+    _survey_mapping_from_text(text, file_name)
+    path = SURVEY_MAPPINGS_DIR / file_name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+#: Largest survey mapping accepted as an upload (a real one is a few kilobytes).
+MAX_MAPPING_BYTES = 1_000_000
+
+
+def client_file_name(name: str | None, *, default: str = "upload") -> str:
+    """The last part of a file name a browser sent, fit to show in a message; never a path to write to.
+
+    Browsers may send ``C:\\fakepath\\x.csv``, and a crafted request any text at all:
+    folders, ``..`` and control characters are dropped, the rest is cut to 120 characters.
+
+    >>> client_file_name("../../data/scenarios/base.yaml"), client_file_name("C:\\fakepath\\a.csv")
+    ('base.yaml', 'a.csv')
+    """
+    import re
+
+    last = re.split(r"[/\\]", name or "")[-1]
+    printable = "".join(character for character in last if character.isprintable()).strip()
+    return printable[:120] if printable not in ("", ".", "..") else default
+
+
+def read_survey_mapping(data: bytes, *, name: str | None = None) -> SurveyMapping:
+    """A survey mapping uploaded as bytes, validated; nothing is written to disk.
+
+    The result is passed to :func:`import_data` as ``mapping``.
+    Raises :class:`InputError` naming the file when it is too large, not UTF-8, not
+    YAML or not a valid mapping.
+    """
+    file_name = client_file_name(name, default="mapping.yaml")
+    if len(data) > MAX_MAPPING_BYTES:
+        msg = f"{file_name}: a survey mapping of {len(data) / 1e6:.1f} MB is refused (at most {MAX_MAPPING_BYTES / 1e6:g} MB)"
+        raise InputError(msg, [Problem(msg, file=file_name)])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        msg = f"{file_name}: a survey mapping must be UTF-8 text (byte {error.start + 1} is not)"
+        raise InputError(msg, [Problem(msg, file=file_name)]) from None
+    return _survey_mapping_from_text(text, file_name)
+
+
+def _survey_mapping_from_text(text: str, file_name: str) -> SurveyMapping:
+    """Parse and validate YAML text as a survey mapping; :class:`InputError` names the file."""
+    import yaml
+
+    from skills.survey import parse_survey_mapping
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         msg = f"{file_name}: not valid YAML ({error})"
-        raise InputError(msg) from None
-    parse_survey_mapping(data, name=file_name)
-    path = SURVEY_MAPPINGS_DIR / file_name
-    path.write_text(text, encoding="utf-8")
-    return str(path)
+        raise InputError(msg, [Problem(msg, file=file_name)]) from None
+    except RecursionError:
+        msg = f"{file_name}: nested too deeply to be a survey mapping"
+        raise InputError(msg, [Problem(msg, file=file_name)]) from None
+    return parse_survey_mapping(data, name=file_name)
 
 
 def _mapping_name(name: str) -> str:
