@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from optimisation.plan import PlanResult
-from skills.io import safe_text
+from skills.cells import xlsx_text
 
 
 def _plain(value: Any) -> Any:
@@ -23,13 +23,13 @@ def _plain(value: Any) -> Any:
             return None
     except (TypeError, ValueError):
         pass
-    return safe_text(value)
+    return xlsx_text(value)
 
 
 def _write_frame(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
     sheet = workbook.create_sheet(title=title)
     columns = [str(column) for column in frame.columns]
-    sheet.append([safe_text(column) for column in columns])
+    sheet.append([xlsx_text(column) for column in columns])
     for row in frame.itertuples(index=False, name=None):
         sheet.append([_plain(value) for value in row])
     for position, column in enumerate(columns, start=1):

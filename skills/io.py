@@ -12,6 +12,7 @@ from typing import IO, Any, Final
 
 import pandas as pd
 
+from skills.cells import csv_bytes, neutralise_frame, xlsx_text
 from skills.errors import InputError, Problem, Report
 from skills.io_csv import read_csv_grid
 from skills.io_grid import HEADER_SCAN_ROWS, Grid, RawTable, find_header, locate_table
@@ -63,8 +64,6 @@ TABLE_KINDS: Final = ("companies", "demand", "courses", "course_skills", "supply
 #: Tables whose ``skill`` column is free text mapped to the taxonomy.
 SKILL_TABLES: Final = ("demand", "course_skills", "supply")
 SURVEY_MAPPINGS_DIR: Final = DATA_DIR / "survey_mappings"
-#: First characters that make a spreadsheet treat text as a formula (CSV/formula injection).
-FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_FORMATS: Final = ("csv", "json", "xlsx")
 
 
@@ -91,41 +90,7 @@ class ImportResult:
         return self.report.ok
 
 
-# ---- safe text for spreadsheets ---------------------------------------------------------------
-
-
-def safe_text(value: object) -> object:
-    """Neutralise text a spreadsheet would run as a formula: prefix ``'`` to ``= + - @``, tab, CR.
-
-    Numbers and other non-text values are returned unchanged.
-
-    >>> safe_text("=HYPERLINK(\\"http://x\\")"), safe_text("-5"), safe_text(-5), safe_text("PLC")
-    ('\\'=HYPERLINK("http://x")', "'-5", -5, 'PLC')
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every text cell (and column name) passed through :func:`safe_text`.
-
-    Numeric columns are untouched, so numbers stay numbers in the written file.
-    """
-    result = frame.copy()
-    result.columns = [safe_text(str(column)) for column in result.columns]
-    for position in range(result.shape[1]):
-        column = result.iloc[:, position]
-        if pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
-            continue
-        if pd.api.types.is_datetime64_any_dtype(column.dtype):
-            continue
-        if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
-            risky = column.str.startswith(FORMULA_TRIGGERS).fillna(False).astype(bool)
-            result.iloc[:, position] = column.where(~risky, "'" + column)
-        else:
-            result.iloc[:, position] = column.map(safe_text).astype(object)
-    return result
+# ---- writing (text cells made safe in skills.cells) -------------------------------------------
 
 
 def write_table(
@@ -133,7 +98,7 @@ def write_table(
 ) -> None:
     """Write a table as CSV (UTF-8 with BOM, for Excel), JSON (records) or XLSX.
 
-    CSV and XLSX text cells are neutralised (:func:`neutralise_frame`); JSON keeps the
+    CSV and XLSX text cells are neutralised (:mod:`skills.cells`); JSON keeps the
     exact text (it is not opened by spreadsheets). Numbers stay numbers.
 
     Parameters
@@ -153,13 +118,12 @@ def write_table(
         text = flat.to_json(orient="records", force_ascii=False, indent=1, date_format="iso")
         _write_bytes(target, (text or "[]").encode("utf-8"))
         return
-    safe = neutralise_frame(flat)
     if format == "csv":
-        _write_bytes(target, safe.to_csv(index=False).encode("utf-8-sig"))
+        _write_bytes(target, csv_bytes(flat))
         return
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        safe.to_excel(writer, sheet_name=sheet[:31] or "data", index=False)
+        neutralise_frame(flat, xlsx_text).to_excel(writer, sheet_name=sheet[:31] or "data", index=False)
     _write_bytes(target, buffer.getvalue())
 
 

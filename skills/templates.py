@@ -14,8 +14,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from skills.cells import xlsx_text
 from skills.errors import InputError
-from skills.io import safe_text
 from skills.io_values import TEMPLATE_VERSION, TEMPLATE_VERSION_NAME
 from skills.levels import LEVELS
 from skills.schemas import BALANCES, MODES, PRIORITIES, describe
@@ -101,7 +101,7 @@ def _write_lists(workbook: Workbook, taxonomy: pd.DataFrame) -> dict[str, str]:
         letter = get_column_letter(position)
         sheet.cell(row=1, column=position, value=key)
         for row, value in enumerate(values, start=2):
-            sheet.cell(row=row, column=position, value=safe_text(value))
+            sheet.cell(row=row, column=position, value=xlsx_text(value))
         name = f"vetplan_{key}"
         reference = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
         workbook.defined_names[name] = DefinedName(name, attr_text=reference)
@@ -232,7 +232,7 @@ def _instructions(workbook: Workbook, kind: str) -> None:
             contract = contracts.loc[name]
             values = [sheet_name, name, *(str(contract[key]) for key in headers[2:])]
             for position, value in enumerate(values, start=1):
-                sheet.cell(row=row, column=position, value=safe_text(value))
+                sheet.cell(row=row, column=position, value=xlsx_text(value))
     row += 2
     sheet.cell(row=row, column=1, value="Levels").font = Font(bold=True)
     for level, (english, danish, descriptor) in LEVELS.items():

@@ -11,13 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from skills.cells import neutralise_frame, safe_text
 from skills.errors import InputError, Problem, Report
 from skills.io import (
     import_summary,
-    neutralise_frame,
     read_table,
     report_to_frame,
-    safe_text,
     write_report,
     write_table,
 )

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from optimisation.export import write_plan_xlsx
 from optimisation.plan import JSON_KEYS, PlanResult, run_scenario
-from skills.io import safe_text as _safe_text
+from skills.cells import safe_text as _safe_text
 from tests.test_optimisation_known_answers import region, scenario
 
 
