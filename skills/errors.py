@@ -67,6 +67,10 @@ class InputError(VetplanError):
         return f"{head}\n{shown}{tail}"
 
 
+class SettingsError(InputError):
+    """A setting in the environment (``VETPLAN_*``, ``DATABASE_URL``) has a value vetplan cannot use."""
+
+
 class StoreError(VetplanError):
     """The database cannot be reached or is in an unexpected state."""
 
