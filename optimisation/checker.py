@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from optimisation.scenarios import HIRE_LEVEL, Scenario
+from optimisation.scenarios import Scenario
 from skills.dataset import Dataset
 from skills.regions import same_area
 
@@ -18,6 +18,33 @@ if TYPE_CHECKING:
 ABS_TOL = 1e-6
 REL_TOL = 1e-7
 KEY = ["company_id", "skill", "current_level", "required_level", "deadline", "priority"]
+
+# ---- the checker's own copy of the domain rules -----------------------------------------------
+# Written again from docs/model.md, on purpose, instead of imported from skills.rules: a wrong
+# shared rule would otherwise pass its own check. tests/test_rules.py asserts both agree.
+
+#: Level a hire brings (docs/model.md, "Hires").
+HIRE_LEVEL = 3
+
+
+def is_gap_answer(demand: pd.DataFrame) -> pd.Series:
+    """A survey answer is a gap when someone needs the skill above the level they have."""
+    return (demand["required_level"] > demand["current_level"]) & (demand["headcount"] > 0)
+
+
+def course_serves(pairs: pd.DataFrame) -> np.ndarray:
+    """A course serves a gap when it reaches the required level, starts at or below the current one,
+    and is online or in the company's area."""
+    reaches = (pairs["level"] >= pairs["required_level"]).to_numpy(dtype=bool)
+    enters = (pairs["entry_level"] <= pairs["current_level"]).to_numpy(dtype=bool)
+    online = (pairs["mode"] == "online").to_numpy(dtype=bool)
+    served: np.ndarray = reaches & enters & (online | same_area(pairs["region"], pairs["course_region"]))
+    return served
+
+
+def productive_year(year: pd.Series, lead_time_months: pd.Series) -> pd.Series:
+    """The first year a hire counts: the hiring year plus the whole years of the lead time."""
+    return year + lead_time_months // 12
 
 
 @dataclass(frozen=True)
@@ -74,9 +101,7 @@ def expected_gaps(dataset: Dataset, scenario: Scenario) -> pd.DataFrame:
     """Gap groups as the documented rules define them (recomputed here, not taken from the model)."""
     first, last = scenario.years[0], scenario.years[-1]
     demand = dataset.flat("demand")
-    demand = demand[
-        (demand["required_level"] > demand["current_level"]) & (demand["headcount"] > 0)
-    ].copy()
+    demand = demand[is_gap_answer(demand)].copy()
     demand["deadline"] = demand["needed_by"].astype(int).clip(first, last)
     groups = demand["skill"].map(dataset.skills["group"]).astype(object)
     growth = groups.map(lambda group: scenario.demand_growth.get(str(group), 0.0)).astype(float)
@@ -250,7 +275,7 @@ def _check_closures(
             ["skill", "region", "hires_available_per_year", "lead_time_months"]
         ].astype({"skill": str, "region": str})
         by_hire = by_hire.merge(supply, on=["skill", "region"], how="left")
-        productive = by_hire["year"] + by_hire["lead_time_months"].fillna(10**6).astype(int) // 12
+        productive = productive_year(by_hire["year"], by_hire["lead_time_months"].fillna(10**6).astype(int))
         columns = ["company_id", "skill", "year", "deadline"]
         checks = {
             "no supply of hires for the skill in the company's region": by_hire[
@@ -335,12 +360,7 @@ def _eligible_people(
     pairs = gaps.merge(taught, on="skill")
     pairs["course_region"] = pairs["course_id"].map(courses["region"])
     pairs["mode"] = pairs["course_id"].map(courses["mode"])
-    serves = (
-        (pairs["level"] >= pairs["required_level"]).to_numpy()
-        & (pairs["entry_level"] <= pairs["current_level"]).to_numpy()
-        & ((pairs["mode"] == "online").to_numpy() | same_area(pairs["region"], pairs["course_region"]))
-    )
-    pairs = pairs[pd.Series(serves, index=pairs.index)]
+    pairs = pairs[pd.Series(course_serves(pairs), index=pairs.index)]
     rows = []
     for year in scenario.years:
         usable = pairs[pairs["deadline"] >= year]

@@ -12,9 +12,8 @@ import pandas as pd
 
 from optimisation.model import GAP_KEY, Model, course_table
 from optimisation.results import Plan
-from optimisation.scenarios import HIRE_LEVEL
 from optimisation.solve import SolveResult, SolveStatus, highs_arrays, new_highs
-from skills.regions import same_area
+from skills.rules import HIRE_LEVEL, course_fit
 
 #: Unmet reasons, in the order the first applicable one is called the main reason.
 REASONS = {
@@ -65,11 +64,10 @@ def _structural(model: Model, gaps: pd.DataFrame) -> pd.DataFrame:
     pairs = gaps[["gap", "skill", "current_level", "required_level", "region"]].merge(
         offered, on="skill", how="inner"
     )
-    pairs["reaches"] = pairs["level"] >= pairs["required_level"]
-    pairs["enters"] = pairs["reaches"] & (pairs["entry_level"] <= pairs["current_level"])
-    pairs["local"] = pairs["enters"] & (
-        (pairs["mode"] == "online").to_numpy() | same_area(pairs["region"], pairs["course_region"])
-    )
+    fit = course_fit(pairs)
+    pairs["reaches"] = fit.reaches
+    pairs["enters"] = fit.enters
+    pairs["local"] = fit.serves
     pairs["entry_if_reaching"] = pairs["entry_level"].where(pairs["reaches"])
     pairs["minimum_if_local"] = pairs["course_id"].map(minimum).where(pairs["local"])
     summary = pairs.groupby("gap").agg(

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from optimisation.scenarios import HIRE_LEVEL, Scenario
+from optimisation.scenarios import Scenario
 from skills.dataset import Dataset
-from skills.regions import same_area
+from skills.rules import course_fit, hire_can_close, hire_lag_years, is_gap
 
 #: Key of a gap group: demand rows with the same values are one group.
 GAP_KEY = ["company_id", "skill", "current_level", "required_level", "deadline", "priority"]
@@ -134,9 +134,7 @@ def build_sets(dataset: Dataset, scenario: Scenario) -> Sets:
     skills = dataset.flat("skills")[["skill_id", "group"]].astype(object)
 
     demand = dataset.demand
-    gap_rows = demand[
-        (demand["required_level"] > demand["current_level"]) & (demand["headcount"] > 0)
-    ]
+    gap_rows = demand[is_gap(demand["required_level"], demand["current_level"], demand["headcount"])]
     gap_rows = pd.DataFrame(
         {
             "company_id": gap_rows["company_id"].astype(object).to_numpy(),
@@ -218,11 +216,7 @@ def _training_sets(
             "units",
         ]
     ].merge(offered, on="skill", how="inner")
-    reaches = (pairs["level"] >= pairs["required_level"]) & (
-        pairs["entry_level"] <= pairs["current_level"]
-    )
-    reachable = (pairs["mode"] == "online").to_numpy() | same_area(pairs["region"], pairs["course_region"])
-    pairs = pairs[reaches.to_numpy() & reachable].reset_index(drop=True)
+    pairs = pairs[course_fit(pairs).serves].reset_index(drop=True)
     training = _expand_years(
         pairs[["gap", "company_id", "course_id", "skill", "deadline", "units"]],
         np.full(len(pairs), first_year),
@@ -341,9 +335,9 @@ def _hire_sets(
         }
     )
     supply = supply[supply["available"] > 0]
-    supply["lag"] = supply["lead_time_months"] // 12
+    supply["lag"] = hire_lag_years(supply["lead_time_months"])
     options = gaps.loc[
-        gaps["required_level"] <= HIRE_LEVEL,
+        hire_can_close(gaps["required_level"]),
         ["gap", "company_id", "skill", "region", "deadline", "units"],
     ].merge(supply, on=["skill", "region"], how="inner")
     options = _expand_years(

@@ -26,7 +26,7 @@ from skills.disclosure import (
 )
 from skills.errors import InputError, Problem
 from skills.levels import MAX_LEVEL, MIN_LEVEL
-from skills.regions import same_area
+from skills.rules import course_fit, gap_units, level_gap
 from skills.schemas import MODES, PRIORITIES, SKILL_GROUPS
 from skills.settings import Settings, load_settings
 
@@ -429,8 +429,8 @@ def _detail(
         msg = f"no priority weight for {', '.join(unweighted)}: set Settings.priority_weights"
         raise InputError(msg)
 
-    level_gap = (demand["required_level"] - demand["current_level"]).clip(lower=0)
-    gap_units = demand["headcount"].where(level_gap > 0, 0)
+    levels_missing = level_gap(demand["required_level"], demand["current_level"])
+    units = gap_units(demand["headcount"], demand["required_level"], demand["current_level"])
     detail = pd.DataFrame(
         {
             "company_id": demand["company_id"],
@@ -441,11 +441,11 @@ def _detail(
             "headcount": demand["headcount"],
             "current_level": demand["current_level"],
             "required_level": demand["required_level"],
-            "level_gap": level_gap,
-            "gap_units": gap_units,
-            "weighted_gap_units": gap_units.astype(FLOAT)
+            "level_gap": levels_missing,
+            "gap_units": units,
+            "weighted_gap_units": units.astype(FLOAT)
             * demand["priority"].map(weights).astype(FLOAT),
-            "level_gap_units": gap_units * level_gap,
+            "level_gap_units": units * levels_missing,
             "group": demand["skill"].map(dataset.skills["group"]),
             "sector": demand["company_id"].map(companies["sector"]).str.slice(0, 3),
             "region": demand["company_id"].map(companies["region"]),
@@ -484,21 +484,16 @@ def _catalogue(dataset: Dataset, filters: Filters) -> pd.DataFrame:
 def _coverage_pairs(gaps: pd.DataFrame, dataset: Dataset, filters: Filters) -> pd.DataFrame:
     """Every gap × every course teaching its skill, with the coverage tests as columns.
 
-    ``reaches``: the course's level is at least the required level;
-    ``enters``: it also starts at or below the current level;
-    ``serves``: it also is online or runs in the company's region.
+    ``reaches``, ``enters``, ``serves``: the tests of :func:`skills.rules.course_fit`.
     """
     offers = _catalogue(dataset, filters)
     pairs = gaps[["gap_id", "skill", "current_level", "required_level", "region"]].merge(
         offers, on="skill", how="inner"
     )
-    reaches = (pairs["level"] >= pairs["required_level"]).to_numpy(dtype=bool)
-    enters = reaches & (pairs["entry_level"] <= pairs["current_level"]).to_numpy(dtype=bool)
-    online = (pairs["mode"] == "online").to_numpy(dtype=bool)
-    serves = enters & (online | same_area(pairs["region"], pairs["course_region"]))
-    pairs["reaches"] = reaches
-    pairs["enters"] = enters
-    pairs["serves"] = serves
+    fit = course_fit(pairs)
+    pairs["reaches"] = fit.reaches
+    pairs["enters"] = fit.enters
+    pairs["serves"] = fit.serves
     return pairs
 
 

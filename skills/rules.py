@@ -1,0 +1,83 @@
+"""The domain rules that gaps, the model and the explanations share: gap units, which course serves a gap, hires."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from skills.regions import same_area
+
+#: The level a recruited person brings (0–4 scale): hiring closes gaps up to this required level.
+HIRE_LEVEL: Final = 3
+#: Course mode that serves every region.
+ONLINE: Final = "online"
+
+
+def level_gap(required_level: pd.Series, current_level: pd.Series) -> pd.Series:
+    """Levels missing per person: required minus current, never below 0."""
+    return (required_level - current_level).clip(lower=0)
+
+
+def is_gap(required_level: pd.Series, current_level: pd.Series, headcount: pd.Series) -> np.ndarray:
+    """True for a survey answer that is a gap: somebody needs the skill above the level they have."""
+    return ((required_level > current_level) & (headcount > 0)).to_numpy(dtype=bool)
+
+
+def gap_units(headcount: pd.Series, required_level: pd.Series, current_level: pd.Series) -> pd.Series:
+    """Gap units of a survey answer: one per person who needs the skill above their level, else 0.
+
+    >>> gap_units(pd.Series([4, 4, 0]), pd.Series([3, 2, 3]), pd.Series([1, 2, 0])).tolist()
+    [4, 0, 0]
+    """
+    return headcount.where(level_gap(required_level, current_level) > 0, 0)
+
+
+@dataclass(frozen=True)
+class CourseFit:
+    """For each (gap, course) pair, the three tests a course passes to serve a gap, each including the one before.
+
+    ``reaches``: the course's level is at least the required level;
+    ``enters``: it also starts at or below the current level;
+    ``serves``: it also is online or runs in the company's area (:func:`skills.regions.same_area`).
+    """
+
+    reaches: np.ndarray
+    enters: np.ndarray
+    serves: np.ndarray
+
+
+def course_fit(pairs: pd.DataFrame) -> CourseFit:
+    """Which course serves which gap, for pairs of a gap and a course teaching its skill.
+
+    Parameters
+    ----------
+    pairs
+        One row per pair, with the gap's ``current_level``, ``required_level`` and company
+        ``region``, and the course's ``level``, ``entry_level``, ``mode`` and ``course_region``.
+
+    Examples
+    --------
+    >>> pairs = pd.DataFrame({"current_level": [1, 1, 1], "required_level": [3, 3, 3], "region": ["DK041"] * 3,
+    ...     "level": [3, 3, 2], "entry_level": [1, 1, 0], "mode": ["in_person", "online", "online"],
+    ...     "course_region": ["DK042", "DK042", "DK042"]})
+    >>> course_fit(pairs).serves.tolist()
+    [False, True, False]
+    """
+    reaches = (pairs["level"] >= pairs["required_level"]).to_numpy(dtype=bool)
+    enters = reaches & (pairs["entry_level"] <= pairs["current_level"]).to_numpy(dtype=bool)
+    online = (pairs["mode"] == ONLINE).to_numpy(dtype=bool)
+    serves = enters & (online | same_area(pairs["region"], pairs["course_region"]))
+    return CourseFit(reaches=reaches, enters=enters, serves=serves)
+
+
+def hire_lag_years(lead_time_months: pd.Series) -> pd.Series:
+    """Whole years from the year a person is hired to the first year they count: lead time // 12."""
+    return lead_time_months // 12
+
+
+def hire_can_close(required_level: pd.Series) -> np.ndarray:
+    """True where a hire, who brings :data:`HIRE_LEVEL`, closes a gap of this required level."""
+    return (required_level <= HIRE_LEVEL).to_numpy(dtype=bool)
