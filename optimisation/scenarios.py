@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from skills.errors import Problem, ScenarioError
 from skills.schemas import PRIORITIES, SKILL_GROUPS
@@ -15,88 +26,222 @@ from skills.schemas import PRIORITIES, SKILL_GROUPS
 #: Level a hire brings in every skill of the supply table (see ``skills.schemas.SUPPLY``).
 HIRE_LEVEL = 3
 
+#: Earliest and latest year a horizon may hold.
+FIRST_YEAR: Final = 2000
+LAST_YEAR: Final = 2100
+#: Most years in a horizon (a plan beyond 30 years is a typing error, and the model grows with it).
+MAX_YEARS: Final = 30
+#: Most money (currency of the settings) of a budget, cost cap or gap-unit value: ten billion,
+#: beyond any training budget this planner serves; it keeps the solver's numbers well scaled.
+MAX_MONEY: Final = 1e10
+#: Largest priority weight: a ratio of 1 000 between priorities already means "this first".
+MAX_PRIORITY_WEIGHT: Final = 1000.0
+#: Largest yearly demand growth of a skill group (1.0 = doubling every year).
+MAX_DEMAND_GROWTH: Final = 1.0
+#: Most trainer hours per provider and year (about 500 full-time trainers).
+MAX_TRAINER_HOURS: Final = 1e6
+#: Most course hours per employee and year: the hours of a year.
+MAX_HOURS_PER_EMPLOYEE: Final = 8760.0
+#: Longest solver time limit: one day.
+MAX_TIME_LIMIT_S: Final = 86400.0
+#: Most solver threads.
+MAX_THREADS: Final = 256
+#: Largest scenario file (a real one is about 1 kB); also the longest ``--set`` value.
+MAX_SCENARIO_BYTES: Final = 100_000
+#: Deepest nesting of lists and mappings in a scenario file (a real one nests 2 levels).
+MAX_NESTING_DEPTH: Final = 10
+
+#: Tags of the two forms of ``budget_per_year`` (they never appear in a message).
+_BUDGET_FORMS: Final = ("amount", "by_year")
+#: Longest input shown in a message.
+_SHOWN_CHARACTERS: Final = 60
+#: Pydantic error type of a broken bound -> (words, name of the bound in the error's context).
+_BOUND_WORDS: Final = {
+    "greater_than_equal": ("at least", "ge"),
+    "greater_than": ("more than", "gt"),
+    "less_than_equal": ("at most", "le"),
+    "less_than": ("less than", "lt"),
+}
+#: Pydantic error type -> what a user reads.
+_MESSAGES: Final = {
+    "finite_number": "must be a finite number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "string_type": "must be text",
+    "dict_type": "must be a mapping (key: value)",
+    "list_type": "must be a list",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "too_short": "must not be empty",
+    "string_too_short": "must not be empty",
+}
+
+
+class LocatedValueError(ValueError):
+    """A validator's error about one part of a field's value: ``key`` is appended to its location.
+
+    Parameters
+    ----------
+    message
+        What is wrong, in the user's words ("must be ...").
+    key
+        Dotted location inside the field (``"count"`` for ``years.count``); empty for the field itself.
+    value
+        The offending input, shown after the message; ``None`` shows nothing.
+    """
+
+    def __init__(self, message: str, *, key: str = "", value: object = None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.value = value
+
+
+def _refuse_booleans(value: object) -> object:
+    """Refuse ``true``/``false`` (YAML also reads yes, no, on, off so) where a number belongs."""
+    if isinstance(value, bool):
+        msg = "must be a number"
+        raise ValueError(msg)
+    return value
+
+
+#: A finite number; true/false is refused. Bounds are added per field.
+FiniteNumber = Annotated[float, Field(allow_inf_nan=False), BeforeValidator(_refuse_booleans)]
+#: A whole number; true/false is refused.
+WholeNumber = Annotated[int, BeforeValidator(_refuse_booleans)]
+#: An amount of money, 0 to :data:`MAX_MONEY`.
+Money = Annotated[FiniteNumber, Field(ge=0, le=MAX_MONEY)]
+#: A year of the horizon, :data:`FIRST_YEAR` to :data:`LAST_YEAR`.
+Year = Annotated[WholeNumber, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+
+
+def _budget_form(value: object) -> str:
+    return "by_year" if isinstance(value, Mapping) else "amount"
+
+
+#: One amount for every year, or a mapping year -> amount.
+Budget = Annotated[
+    Annotated[Money, Tag("amount")] | Annotated[dict[Year, Money], Tag("by_year")],
+    Discriminator(_budget_form),
+]
+
 
 class Scenario(BaseModel):
     """One planning scenario: horizon, money, policy levers and solver settings.
 
     Every field has a default except ``years``; unknown keys are errors.
-    Money is in the currency of the settings (EUR by default).
+    Money is in the currency of the settings (EUR by default). Every number
+    must be finite and within the range its description states.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(default="base", min_length=1, description="Short name of the scenario.")
     description: str = Field(default="", description="What the scenario explores.")
-    years: list[int] = Field(
+    years: list[Year] = Field(
         min_length=1,
-        description="Years of the horizon: a list, or a mapping {start: 2027, count: 3}.",
+        max_length=MAX_YEARS,
+        description=f"Years of the horizon: a list, or a mapping {{start: 2027, count: 3}}; "
+        f"consecutive, within {FIRST_YEAR}-{LAST_YEAR}, at most {MAX_YEARS} years.",
     )
-    budget_per_year: float | dict[int, float] | None = Field(
+    budget_per_year: Budget | None = Field(
         default=None,
-        description="Public training budget per year (one number, or year -> amount); none = unlimited.",
+        description="Public training budget per year (one number, or year -> amount), "
+        f"0 to {MAX_MONEY:.0f}; none = unlimited.",
     )
-    subsidy_rate: float = Field(
-        default=0.8, ge=0, le=1, description="Public share of training cost."
+    subsidy_rate: FiniteNumber = Field(
+        default=0.8, ge=0, le=1, description="Public share of training cost, 0 to 1."
     )
-    company_cost_cap: float | None = Field(
+    company_cost_cap: FiniteNumber | None = Field(
         default=None,
         ge=0,
-        description="Most a company pays for training per year (its share); none = no cap.",
+        le=MAX_MONEY,
+        description=f"Most a company pays for training per year (its share), 0 to {MAX_MONEY:.0f}; "
+        "none = no cap.",
     )
     objective: Literal["max_coverage", "min_cost"] = Field(
         default="max_coverage",
         description="max_coverage: close the most priority-weighted gap units, then spend least; "
         "min_cost: spend least while reaching coverage_target.",
     )
-    coverage_target: float | None = Field(
+    coverage_target: FiniteNumber | None = Field(
         default=None,
         ge=0,
         le=1,
-        description="min_cost: share of priority-weighted gap units to close.",
+        description="min_cost: share of priority-weighted gap units to close, 0 to 1.",
     )
-    gap_unit_value: float | None = Field(
+    gap_unit_value: FiniteNumber | None = Field(
         default=None,
         gt=0,
-        description="Value of closing one weighted gap unit (currency) in max_coverage; "
+        le=MAX_MONEY,
+        description="Value of closing one weighted gap unit (currency) in max_coverage, "
+        f"above 0 up to {MAX_MONEY:.0f}; "
         "none = larger than the cost of closing any single unit, so coverage comes first.",
     )
-    priority_weights: dict[str, float] = Field(
-        default_factory=lambda: {"high": 3.0, "medium": 2.0, "low": 1.0},
-        description="Weight of one gap unit by priority.",
+    priority_weights: dict[str, Annotated[FiniteNumber, Field(gt=0, le=MAX_PRIORITY_WEIGHT)]] = (
+        Field(
+            default_factory=lambda: {"high": 3.0, "medium": 2.0, "low": 1.0},
+            description=f"Weight of one gap unit by priority, above 0 up to {MAX_PRIORITY_WEIGHT:g}.",
+        )
     )
-    attrition_rate: float = Field(
-        default=0.0, ge=0, lt=1, description="Share of trained or hired staff who leave per year."
+    attrition_rate: FiniteNumber = Field(
+        default=0.0,
+        ge=0,
+        lt=1,
+        description="Share of trained or hired staff who leave per year, 0 to below 1.",
     )
-    demand_growth: dict[str, float] = Field(
+    demand_growth: dict[str, Annotated[FiniteNumber, Field(gt=-1, le=MAX_DEMAND_GROWTH)]] = Field(
         default_factory=dict,
-        description="Growth per year of headcount needing a skill, by skill group (0.05 = +5 %/year).",
+        description="Growth per year of headcount needing a skill, by skill group (0.05 = +5 %/year), "
+        f"above -1 up to {MAX_DEMAND_GROWTH:g}.",
     )
-    company_capacity_share: float | None = Field(
+    company_capacity_share: FiniteNumber | None = Field(
         default=0.25,
         gt=0,
         le=1,
-        description="Most participants a company sends per year, as a share of its employees; none = no limit.",
+        description="Most participants a company sends per year, as a share of its employees, "
+        "above 0 up to 1; none = no limit.",
     )
-    company_hours_per_employee: float | None = Field(
+    company_hours_per_employee: FiniteNumber | None = Field(
         default=None,
         gt=0,
-        description="Most course hours per employee per year a company can release; none = no limit.",
+        le=MAX_HOURS_PER_EMPLOYEE,
+        description="Most course hours per employee per year a company can release, "
+        f"above 0 up to {MAX_HOURS_PER_EMPLOYEE:g}; none = no limit.",
     )
-    provider_trainer_hours: dict[str, float] = Field(
-        default_factory=dict, description="Trainer hours per year by provider name."
+    provider_trainer_hours: dict[
+        str, Annotated[FiniteNumber, Field(ge=0, le=MAX_TRAINER_HOURS)]
+    ] = Field(
+        default_factory=dict,
+        description=f"Trainer hours per year by provider name, 0 to {MAX_TRAINER_HOURS:.0f}.",
     )
-    default_trainer_hours: float | None = Field(
+    default_trainer_hours: FiniteNumber | None = Field(
         default=None,
         gt=0,
-        description="Trainer hours per year of providers not listed; none = unlimited.",
+        le=MAX_TRAINER_HOURS,
+        description="Trainer hours per year of providers not listed, "
+        f"above 0 up to {MAX_TRAINER_HOURS:.0f}; none = unlimited.",
     )
-    time_limit_s: float = Field(default=60.0, gt=0, description="Solver time limit in seconds.")
-    mip_gap: float = Field(
-        default=0.01, ge=0, lt=1, description="Relative gap at which the solver stops."
+    time_limit_s: FiniteNumber = Field(
+        default=60.0,
+        gt=0,
+        le=MAX_TIME_LIMIT_S,
+        description=f"Solver time limit in seconds, above 0 up to {MAX_TIME_LIMIT_S:.0f}.",
+    )
+    mip_gap: FiniteNumber = Field(
+        default=0.01,
+        ge=0,
+        lt=1,
+        description="Relative gap at which the solver stops, 0 to below 1.",
     )
     solver: Literal["highs", "cbc"] = Field(default="highs", description="MILP solver.")
-    threads: int | None = Field(
-        default=None, ge=1, description="Solver threads; none = solver default."
+    threads: WholeNumber | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_THREADS,
+        description=f"Solver threads, 1 to {MAX_THREADS}; none = solver default.",
     )
     warm_start: bool = Field(
         default=True, description="Pass a heuristic plan to the solver as a start."
@@ -105,40 +250,55 @@ class Scenario(BaseModel):
     @field_validator("years", mode="before")
     @classmethod
     def _years_from_start_count(cls, value: object) -> object:
-        if isinstance(value, Mapping):
-            unknown = sorted(set(value) - {"start", "count"})
-            if unknown:
-                msg = f"years: unknown key(s) {', '.join(map(str, unknown))}; use start and count"
-                raise ValueError(msg)
-            start, count = value.get("start"), value.get("count", 1)
-            if not isinstance(start, int) or not isinstance(count, int) or count < 1:
-                msg = "years needs an integer start and a positive integer count"
-                raise ValueError(msg)
-            return list(range(start, start + count))
-        return value
+        if isinstance(value, list | tuple) and len(value) > MAX_YEARS:
+            msg = f"must hold at most {MAX_YEARS} years, not {len(value)}"
+            raise LocatedValueError(msg)
+        if not isinstance(value, Mapping):
+            return value
+        unknown = sorted(str(key) for key in value if key not in ("start", "count"))
+        if unknown:
+            msg = "unknown key; a years mapping has start and count"
+            raise LocatedValueError(msg, key=unknown[0])
+        start, count = value.get("start"), value.get("count", 1)
+        if "start" not in value:
+            msg = f"missing: the first year of the horizon ({FIRST_YEAR}-{LAST_YEAR})"
+            raise LocatedValueError(msg, key="start")
+        if isinstance(start, bool) or not isinstance(start, int):
+            msg = "must be a whole number (a year)"
+            raise LocatedValueError(msg, key="start", value=start)
+        if not FIRST_YEAR <= start <= LAST_YEAR:
+            msg = f"must be a year from {FIRST_YEAR} to {LAST_YEAR}"
+            raise LocatedValueError(msg, key="start", value=start)
+        if isinstance(count, bool) or not isinstance(count, int):
+            msg = "must be a whole number of years"
+            raise LocatedValueError(msg, key="count", value=count)
+        if not 1 <= count <= MAX_YEARS:
+            msg = f"must be from 1 to {MAX_YEARS} years"
+            raise LocatedValueError(msg, key="count", value=count)
+        if start + count - 1 > LAST_YEAR:
+            msg = f"must end the horizon by {LAST_YEAR} (start {start} + {count} years)"
+            raise LocatedValueError(msg, key="count", value=count)
+        return list(range(start, start + count))
 
     @field_validator("years")
     @classmethod
     def _years_consecutive(cls, value: list[int]) -> list[int]:
-        if any(not 2000 <= year <= 2100 for year in value):
-            msg = "years must lie between 2000 and 2100"
-            raise ValueError(msg)
         if value != list(range(value[0], value[0] + len(value))):
-            msg = "years must be consecutive and increasing"
-            raise ValueError(msg)
+            msg = "must be consecutive and increasing years"
+            raise LocatedValueError(msg)
         return value
 
     @field_validator("priority_weights")
     @classmethod
     def _weights_cover_priorities(cls, value: dict[str, float]) -> dict[str, float]:
-        missing = [p for p in PRIORITIES if p not in value]
-        unknown = [p for p in value if p not in PRIORITIES]
-        if missing or unknown:
-            msg = f"priority_weights needs exactly {', '.join(PRIORITIES)}"
-            raise ValueError(msg)
-        if any(weight <= 0 for weight in value.values()):
-            msg = "priority weights must be positive"
-            raise ValueError(msg)
+        unknown = [priority for priority in value if priority not in PRIORITIES]
+        if unknown:
+            msg = f"unknown priority; priority_weights needs exactly {', '.join(PRIORITIES)}"
+            raise LocatedValueError(msg, key=unknown[0])
+        missing = [priority for priority in PRIORITIES if priority not in value]
+        if missing:
+            msg = f"missing; priority_weights needs exactly {', '.join(PRIORITIES)}"
+            raise LocatedValueError(msg, key=missing[0])
         return value
 
     @field_validator("demand_growth")
@@ -147,37 +307,20 @@ class Scenario(BaseModel):
         unknown = sorted(set(value) - set(SKILL_GROUPS))
         if unknown:
             msg = f"unknown skill group(s) {', '.join(unknown)}; expected {', '.join(SKILL_GROUPS)}"
-            raise ValueError(msg)
-        if any(rate <= -1 for rate in value.values()):
-            msg = "demand growth must be above -1 (-100 %)"
-            raise ValueError(msg)
-        return value
-
-    @field_validator("provider_trainer_hours")
-    @classmethod
-    def _positive_hours(cls, value: dict[str, float]) -> dict[str, float]:
-        if any(hours < 0 for hours in value.values()):
-            msg = "trainer hours cannot be negative"
-            raise ValueError(msg)
+            raise LocatedValueError(msg, key=unknown[0])
         return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         if self.objective == "min_cost" and self.coverage_target is None:
             msg = "objective min_cost needs a coverage_target (share 0-1 of weighted gap units)"
-            raise ValueError(msg)
+            raise LocatedValueError(msg, key="coverage_target")
         if isinstance(self.budget_per_year, dict):
             missing = [year for year in self.years if year not in self.budget_per_year]
             extra = [year for year in self.budget_per_year if year not in self.years]
             if missing or extra:
-                msg = f"budget_per_year must give exactly the years {self.years}"
-                raise ValueError(msg)
-            if any(amount < 0 for amount in self.budget_per_year.values()):
-                msg = "budget_per_year cannot be negative"
-                raise ValueError(msg)
-        elif self.budget_per_year is not None and self.budget_per_year < 0:
-            msg = "budget_per_year cannot be negative"
-            raise ValueError(msg)
+                msg = f"must give exactly the years {self.years}"
+                raise LocatedValueError(msg, key="budget_per_year")
         return self
 
     def budget(self, year: int) -> float | None:
@@ -195,7 +338,17 @@ class Scenario(BaseModel):
     ) -> Scenario:
         """A new scenario: this one with ``overrides`` applied (nested mappings merge key by key).
 
-        Raises :class:`ScenarioError` naming every unknown or invalid key.
+        Parameters
+        ----------
+        overrides
+            Keys and values to change, as in a scenario file.
+        source
+            Where the overrides come from (``"--set"``), named in every message.
+
+        Raises
+        ------
+        ScenarioError
+            Naming every unknown or invalid key.
         """
         merged = _deep_merge(self.model_dump(), overrides)
         return _validated(merged, source)
@@ -215,39 +368,224 @@ def _validated(values: Mapping[str, Any], source: str) -> Scenario:
     try:
         return Scenario.model_validate(dict(values))
     except ValidationError as error:
-        problems = [_problem(item, source) for item in error.errors()]
-        msg = f"scenario {source}: {len(problems)} problem(s)"
-        raise ScenarioError(msg, problems) from None
+        found = [_problem(item, source) for item in error.errors()]
+        msg = _headline(source, [sentence for _, sentence in found])
+        raise ScenarioError(msg, [problem for problem, _ in found]) from None
 
 
-def _problem(item: Mapping[str, Any], source: str) -> Problem:
-    location = ".".join(str(part) for part in item.get("loc", ()))
-    if item.get("type") == "extra_forbidden":
-        message = f"unknown key {location!r}"
-    else:
-        message = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+def _headline(source: str, sentences: list[str]) -> str:
+    """``"tight_budget.yaml: budget_per_year.2027: must be ..."``; the first three of several."""
+    if len(sentences) == 1:
+        return f"{source}: {sentences[0]}"
+    shown = "; ".join(sentences[:3]) + ("; ..." if len(sentences) > 3 else "")
+    return f"{source}: {len(sentences)} problems: {shown}"
+
+
+def _problem(item: Mapping[str, Any], source: str) -> tuple[Problem, str]:
+    """One pydantic error as a :class:`Problem` and a sentence naming the key in the user's words."""
+    context = item.get("ctx") or {}
+    cause = context.get("error")
+    parts = [str(part) for part in item.get("loc", ())]
+    is_key = "[key]" in parts
+    parts = [part for part in parts if part != "[key]"]
+    if parts[:1] == ["budget_per_year"] and parts[1:2] and parts[1] in _BUDGET_FORMS:
+        del parts[1]
     value = item.get("input")
-    shown = "" if isinstance(value, Mapping | list) or value is None else str(value)
-    return Problem(message, table="scenario", file=source, column=location, value=shown)
+    if isinstance(cause, LocatedValueError):
+        parts += [cause.key] if cause.key else []
+        value = cause.value
+        shown = "" if value is None else _shown(value)
+    else:
+        shown = _shown(value)
+    location = ".".join(parts)
+    message = _message(item, location, is_key=is_key)
+    sentence = f"{location}: {message}" if location else message
+    if shown and message.startswith(("must", "key must")):
+        sentence += f", not {shown!r}" if isinstance(value, str) else f", not {shown}"
+    problem = Problem(message, table="scenario", file=source, column=location, value=shown)
+    return problem, sentence
+
+
+def _message(item: Mapping[str, Any], location: str, *, is_key: bool) -> str:
+    """What pydantic found wrong, as "must ..." where it can."""
+    kind = item.get("type", "")
+    context = item.get("ctx") or {}
+    text = str(item.get("msg", "invalid value"))
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(location, list(Scenario.model_fields), n=1)
+        return f"unknown key {location!r}" + (f" (did you mean {close[0]}?)" if close else "")
+    if kind in _BOUND_WORDS:
+        word, name = _BOUND_WORDS[kind]
+        message = f"must be {word} {_number(context.get(name))}"
+    elif kind in _MESSAGES:
+        message = _MESSAGES[kind]
+    elif kind == "literal_error":
+        message = f"must be {context.get('expected', 'one of the listed values')}"
+    elif kind == "value_error":
+        message = text.removeprefix("Value error, ")
+    else:
+        message = text.replace("Input should be", "must be", 1)
+    return f"key {message}" if is_key else message
+
+
+def _number(bound: object) -> str:
+    """A bound as a user writes it: ``10000000000``, ``0.5``, ``2100``."""
+    return format(bound, ".15g") if isinstance(bound, int | float) else str(bound)
+
+
+def _shown(value: object) -> str:
+    """An input as text for a message, cut short; ``""`` for lists and mappings."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, Mapping | list | tuple | set | frozenset):
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= _SHOWN_CHARACTERS else text[: _SHOWN_CHARACTERS - 3] + "..."
+
+
+def _parse_yaml(text: str, source: str) -> object:
+    """YAML ``text`` as Python data, refusing text over the size and nesting limits.
+
+    Nesting is measured on the parser's events before anything is built, so a
+    deep document never reaches the recursive composer.
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``source`` when the text is too large, too deep or not YAML.
+    """
+    if len(text) > MAX_SCENARIO_BYTES:
+        msg = f"{source}: {len(text):,} characters; a scenario holds at most {MAX_SCENARIO_BYTES:,}"
+        raise ScenarioError(msg, [Problem("too large", table="scenario", file=source)])
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth > MAX_NESTING_DEPTH:
+                    msg = f"{source}: lists and mappings nested more than {MAX_NESTING_DEPTH} deep"
+                    raise ScenarioError(
+                        msg, [Problem("nested too deeply", table="scenario", file=source)]
+                    )
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        where = ""
+        mark = getattr(error, "problem_mark", None)
+        if mark is not None:
+            where = f" at line {mark.line + 1}, column {mark.column + 1}"
+        reason = getattr(error, "problem", None) or " ".join(str(error).split())
+        msg = f"{source}: not valid YAML{where}: {reason}"
+        raise ScenarioError(
+            msg, [Problem(f"not valid YAML{where}: {reason}", table="scenario", file=source)]
+        ) from None
+    except (
+        RecursionError,
+        ValueError,
+    ) as error:  # ValueError: an integer of more than 4 300 digits
+        msg = f"{source}: not valid YAML: {error}"
+        raise ScenarioError(
+            msg, [Problem("not valid YAML", table="scenario", file=source)]
+        ) from None
+
+
+def _read_text(source: Path) -> str:
+    """The UTF-8 text of a scenario file (a leading byte-order mark is dropped), at most the size limit."""
+    try:
+        with source.open("rb") as stream:
+            data = stream.read(MAX_SCENARIO_BYTES + 1)
+    except OSError as error:
+        msg = f"cannot read scenario file {source}: {error.strerror or error}"
+        raise ScenarioError(msg) from None
+    if len(data) > MAX_SCENARIO_BYTES:
+        msg = f"{source.name}: larger than {MAX_SCENARIO_BYTES:,} bytes; a scenario file is a few lines of YAML"
+        raise ScenarioError(msg, [Problem("file too large", table="scenario", file=source.name)])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        msg = (
+            f"{source.name}: a scenario file must be UTF-8 text; byte {error.start + 1} "
+            f"(0x{data[error.start]:02x}) is not (save the file as UTF-8)"
+        )
+        raise ScenarioError(
+            msg, [Problem("not UTF-8 text", table="scenario", file=source.name)]
+        ) from None
+
+
+def parse_set_options(pairs: Iterable[str]) -> dict[str, Any]:
+    """``--set key=value`` options as scenario overrides; each value is read as YAML (numbers, null, lists).
+
+    Parameters
+    ----------
+    pairs
+        Texts such as ``"budget_per_year=100000"``; a later key wins.
+
+    Returns
+    -------
+    dict
+        Key -> value, to pass to :meth:`Scenario.with_overrides`.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the option when it is not ``key=value``, names no scenario key, or its
+        value is not YAML (or too large or deep).
+    """
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        key = key.strip()
+        shown = _shown(pair)
+        if not sep or not key:
+            msg = f"--set {shown!r}: needs key=value, e.g. --set budget_per_year=100000"
+            raise ScenarioError(
+                msg, [Problem("needs key=value", table="scenario", file="--set", value=shown)]
+            )
+        if key not in Scenario.model_fields:
+            close = difflib.get_close_matches(key, list(Scenario.model_fields), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            message = f"unknown key {_shown(key)!r}{hint}"
+            msg = f"--set {shown}: {message}"
+            raise ScenarioError(
+                msg,
+                [
+                    Problem(
+                        message,
+                        table="scenario",
+                        file="--set",
+                        column=_shown(key),
+                        value=_shown(text),
+                    )
+                ],
+            )
+        overrides[key] = _parse_yaml(text, f"--set {_shown(key)}")
+    return overrides
 
 
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Read a scenario from a YAML file; apply ``overrides`` (a mapping) on top when given.
 
-    Raises :class:`ScenarioError` for a missing or unreadable file, YAML that is
-    not a mapping, unknown keys (named) and invalid values.
+    Parameters
+    ----------
+    path
+        A UTF-8 YAML file of at most :data:`MAX_SCENARIO_BYTES` bytes, nested at
+        most :data:`MAX_NESTING_DEPTH` deep.
+    overrides
+        Keys and values applied on top (see :meth:`Scenario.with_overrides`).
+
+    Raises
+    ------
+    ScenarioError
+        For a missing, unreadable, too large, too deep or non-UTF-8 file, YAML that
+        is not a mapping, unknown keys (named) and invalid values (named with the file).
     """
     source = Path(path)
-    try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except OSError as error:
-        msg = f"cannot read scenario file {source}: {error.strerror or error}"
-        raise ScenarioError(msg) from None
-    except yaml.YAMLError as error:
-        msg = f"scenario file {source.name} is not valid YAML: {error}"
-        raise ScenarioError(
-            msg, [Problem("not valid YAML", table="scenario", file=source.name)]
-        ) from None
+    raw = _parse_yaml(_read_text(source), source.name)
     if raw is None:
         raw = {}
     if not isinstance(raw, Mapping):
@@ -255,7 +593,7 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         raise ScenarioError(
             msg, [Problem("top level is not a mapping", table="scenario", file=source.name)]
         )
-    raw = {str(key): value for key, value in raw.items()}
-    raw.setdefault("name", source.stem)
-    scenario = _validated(raw, source.name)
+    values = {str(key): value for key, value in raw.items()}
+    values.setdefault("name", source.stem)
+    scenario = _validated(values, source.name)
     return scenario.with_overrides(overrides, source="overrides") if overrides else scenario

@@ -6,10 +6,13 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skills import service
 from skills.errors import InputError, VetplanError
+
+if TYPE_CHECKING:
+    from optimisation.scenarios import Scenario
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -161,22 +164,23 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _overrides(pairs: list[str]) -> dict[str, Any]:
-    """``--set key=value`` pairs as scenario overrides (values read as YAML: numbers, null, lists)."""
-    import yaml
+def _scenario(path: str | None, pairs: list[str]) -> Scenario:
+    """The scenario of ``vetplan solve``: the file (default base.yaml) with ``--set key=value`` on top.
 
-    overrides: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            msg = f"--set needs key=value, not {pair!r}"
-            raise InputError(msg)
-        overrides[key.strip()] = yaml.safe_load(value)
-    return overrides
+    Raises
+    ------
+    ScenarioError
+        Naming the file or the ``--set`` option and the key, for bad input (exit code 2).
+    """
+    from optimisation.scenarios import parse_set_options
+
+    overrides = parse_set_options(pairs)
+    scenario: Scenario = service.load_scenario(path)
+    return scenario.with_overrides(overrides, source="--set") if overrides else scenario
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
-    scenario = service.load_scenario(args.scenario, _overrides(args.set or []))
+    scenario = _scenario(args.scenario, args.set or [])
     result = service.solve(scenario)
     if args.out:
         service.plan_file(result, args.out)
