@@ -22,9 +22,7 @@ from pydantic import (
 
 from skills.errors import Problem, ScenarioError
 from skills.schemas import PRIORITIES, SKILL_GROUPS
-
-#: Level a hire brings in every skill of the supply table (see ``skills.schemas.SUPPLY``).
-HIRE_LEVEL = 3
+from skills.settings import MAX_PRIORITY_WEIGHT, load_settings
 
 #: Earliest and latest year a horizon may hold.
 FIRST_YEAR: Final = 2000
@@ -34,8 +32,6 @@ MAX_YEARS: Final = 30
 #: Most money (currency of the settings) of a budget, cost cap or gap-unit value: ten billion,
 #: beyond any training budget this planner serves; it keeps the solver's numbers well scaled.
 MAX_MONEY: Final = 1e10
-#: Largest priority weight: a ratio of 1 000 between priorities already means "this first".
-MAX_PRIORITY_WEIGHT: Final = 1000.0
 #: Largest yearly demand growth of a skill group (1.0 = doubling every year).
 MAX_DEMAND_GROWTH: Final = 1.0
 #: Most trainer hours per provider and year (about 500 full-time trainers).
@@ -182,8 +178,9 @@ class Scenario(BaseModel):
     )
     priority_weights: dict[str, Annotated[FiniteNumber, Field(gt=0, le=MAX_PRIORITY_WEIGHT)]] = (
         Field(
-            default_factory=lambda: {"high": 3.0, "medium": 2.0, "low": 1.0},
-            description=f"Weight of one gap unit by priority, above 0 up to {MAX_PRIORITY_WEIGHT:g}.",
+            default_factory=lambda: dict(load_settings().priority_weights),
+            description=f"Weight of one gap unit by priority, above 0 up to {MAX_PRIORITY_WEIGHT:g}; "
+            "none given = the settings' weights (VETPLAN_PRIORITY_WEIGHTS).",
         )
     )
     attrition_rate: FiniteNumber = Field(

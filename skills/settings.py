@@ -14,6 +14,8 @@ from skills.errors import Problem, SettingsError
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / "data"
 ENV_PREFIX = "VETPLAN_"
+#: Largest priority weight (settings and scenarios): a ratio of 1 000 between priorities already means "this first".
+MAX_PRIORITY_WEIGHT = 1000.0
 
 
 class Settings(BaseSettings):
@@ -36,7 +38,7 @@ class Settings(BaseSettings):
     currency: str = Field(
         default="EUR", pattern=r"^[A-Z]{3}$", description="Currency of every money column (ISO 4217 code)."
     )
-    priority_weights: dict[str, Annotated[float, Field(gt=0, le=1e6, allow_inf_nan=False)]] = Field(
+    priority_weights: dict[str, Annotated[float, Field(gt=0, le=MAX_PRIORITY_WEIGHT, allow_inf_nan=False)]] = Field(
         default={"high": 3.0, "medium": 2.0, "low": 1.0},
         description="Weight of one gap unit by priority (JSON: high, medium and low).",
     )
