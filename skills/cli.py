@@ -1,4 +1,8 @@
-"""The ``vetplan`` command line: batch work over the same service the app uses."""
+"""The ``vetplan`` command line: batch work over the same service the app uses.
+
+Each command imports the service (pandas, SQLAlchemy, PuLP) only when it runs, so ``--help``
+and argument errors answer at once.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from skills import service
 from skills.errors import InputError, VetplanError
+from skills.kinds import EXPORT_FORMATS, KINDS, TEMPLATE_KINDS
 
 if TYPE_CHECKING:
     from optimisation.scenarios import Scenario
@@ -29,6 +33,8 @@ def _print(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from skills import service
+
     result = service.init_database(sample=args.sample)
     _print(
         args,
@@ -39,6 +45,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
+    from skills import service
+
     summary = service.info()
     counts = summary.counts
     lines = [f"database: {summary.database}"]
@@ -66,6 +74,8 @@ def _problem_lines(problems: list[dict[str, Any]], limit: int = 50) -> list[str]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from skills import service
+
     outcome = service.import_data(
         args.kind, args.file, sheet=args.sheet, mapping=args.mapping, dry_run=args.dry_run, esco_use=args.esco_use
     )
@@ -82,6 +92,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from skills import service
+
     data = service.export_table(args.table, fmt=args.format, out=args.out)
     if args.out is None:
         sys.stdout.buffer.write(data)
@@ -92,12 +104,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
+    from skills import service
+
     service.template(args.kind, args.out)
     _print(args, {"kind": args.kind, "out": args.out}, f"wrote the {args.kind} template to {args.out}")
     return EXIT_OK
 
 
 def cmd_mapping(args: argparse.Namespace) -> int:
+    from skills import service
+
     if args.action == "list":
         queue = service.review_queue(None if args.all else "pending")
         records = queue.to_dict("records")
@@ -132,6 +148,8 @@ def cmd_mapping(args: argparse.Namespace) -> int:
 
 def _emit_table(args: argparse.Namespace, frame: Any, name: str) -> None:
     """Print or write a result table in the format asked for."""
+    from skills import service
+
     fmt = args.format
     if fmt == "table":
         if args.out:
@@ -148,6 +166,8 @@ def _emit_table(args: argparse.Namespace, frame: Any, name: str) -> None:
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
+    from skills import service
+
     by = tuple(args.by.split(",")) if "," in args.by else args.by
     table = service.gaps(args.view, by=by, company=args.company)
     shown = service.gaps_for_display(table)
@@ -173,6 +193,7 @@ def _scenario(path: str | None, pairs: list[str]) -> Scenario:
         Naming the file or the ``--set`` option and the key, for bad input (exit code 2).
     """
     from optimisation.scenarios import parse_set_options
+    from skills import service
 
     overrides = parse_set_options(pairs)
     scenario: Scenario = service.load_scenario(path)
@@ -180,6 +201,8 @@ def _scenario(path: str | None, pairs: list[str]) -> Scenario:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
+    from skills import service
+
     scenario = _scenario(args.scenario, args.set or [])
     result = service.solve(scenario)
     if args.out:
@@ -208,6 +231,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    from skills import service
+
     table = service.compare_scenarios(args.names or None)
     if args.json:
         args.format = "json"
@@ -232,8 +257,6 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--sample", action="store_true", help="load the sample region into an empty database")
     add("info", cmd_info, "Counts of companies, courses, providers, skills, demand rows; what is missing.")
 
-    from skills.io import EXPORT_FORMATS, KINDS
-
     imp = add("import", cmd_import, "Import a file (xlsx, xlsm or csv): all of it or nothing, with a report.")
     imp.add_argument("kind", choices=KINDS, help="what the file holds")
     imp.add_argument("file", help="path of the file")
@@ -251,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", help="output file (default: standard output)")
 
     tpl = add("template", cmd_template, "Write an Excel template with dropdowns for a survey, a course catalogue or supply.")
-    tpl.add_argument("kind", choices=["survey", "courses", "supply"])
+    tpl.add_argument("kind", choices=TEMPLATE_KINDS)
     tpl.add_argument("out", help="output .xlsx file")
 
     mapping = add("mapping", cmd_mapping, "Review skill phrases the matcher was unsure of.")

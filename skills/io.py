@@ -30,9 +30,20 @@ from skills.io_values import (
     translate_words,
 )
 from skills.io_xlsx import read_xlsx_grid
+from skills.kinds import EXPORT_FORMATS, KINDS
 from skills.mapping import QUEUE_COLUMNS, Matcher, apply_mapping, queue_rows
 from skills.safety import CheckedFile, read_upload
-from skills.schemas import FLOAT, INT, TABLES, check_references, get_table, validate
+from skills.schemas import (
+    FLOAT,
+    INT,
+    TABLES,
+    check_range,
+    check_references,
+    escape_text,
+    get_table,
+    text_errors,
+    validate,
+)
 from skills.settings import DATA_DIR, Settings, load_settings
 from skills.survey import (
     DEMAND_ANSWER_COLUMNS,
@@ -47,24 +58,11 @@ from skills.survey import (
     split_companies,
 )
 
-#: What ``vetplan import KIND`` accepts.
-KINDS: Final = (
-    "survey",
-    "companies",
-    "demand",
-    "courses",
-    "course_skills",
-    "supply",
-    "skills",
-    "esco-skills",
-    "esco-occupations",
-    "esco-relations",
-)
+#: Kinds that are one data table each.
 TABLE_KINDS: Final = ("companies", "demand", "courses", "course_skills", "supply", "skills")
 #: Tables whose ``skill`` column is free text mapped to the taxonomy.
 SKILL_TABLES: Final = ("demand", "course_skills", "supply")
 SURVEY_MAPPINGS_DIR: Final = DATA_DIR / "survey_mappings"
-EXPORT_FORMATS: Final = ("csv", "json", "xlsx")
 
 
 @dataclass
@@ -208,7 +206,9 @@ def prepare_values(
     decided per file from the separator and the cells themselves); levels written as
     names become numbers; priority/mode/balance words in Danish become the canonical
     English values; text cells are trimmed (Excel numbers in text columns read as
-    ``48911``, not ``48911.0``). Cells that cannot be read become blank, with a problem.
+    ``48911``, not ``48911.0``). Cells that cannot be read become blank, with a problem:
+    numbers outside the declared range (shown as the user wrote them), text with a
+    control character or longer than the declared length (see :mod:`skills.schemas`).
     """
     source = raw.frame if frame is None else frame
     rows = raw.row_numbers if row_numbers is None else row_numbers
@@ -229,25 +229,49 @@ def prepare_values(
     for name in spec.columns:
         if name not in source.columns:
             continue
+        col = spec.schema.columns[name]
+        where = {"table": table, "file": raw.file, "sheet": raw.sheet, "column": name}
         if name in numeric:
             cells = level_values.get(name, source[name])
             parsed = parse_numbers(cells, mark)
             bad = parsed.errors.notna()
+            outside, range_error = check_range(col, parsed.values)
+            outside &= ~bad
             for index in source.index[bad.to_numpy()]:
                 problems.append(
                     Problem(
                         str(parsed.errors[index]),
-                        table=table,
-                        file=raw.file,
-                        sheet=raw.sheet,
                         row=int(rows[index]),
-                        column=name,
                         value=str(source.at[index, name]),
+                        **where,
                     )
                 )
-            prepared[name] = parsed.values
+            for index in source.index[outside.to_numpy()]:
+                # the user's own text: 99999999999999999999, not what it became as a number
+                problems.append(
+                    Problem(
+                        range_error,
+                        row=int(rows[index]),
+                        value=escape_text(str(source.at[index, name])),
+                        **where,
+                    )
+                )
+            prepared[name] = parsed.values.where(~outside.to_numpy())
         else:
             cells = text_cells(source[name])
+            # checked before skill phrases are mapped, so a control character is never mapped away
+            messages = text_errors(col, cells)
+            flagged = messages.notna().to_numpy()
+            for index in source.index[flagged]:
+                problems.append(
+                    Problem(
+                        str(messages[index]),
+                        row=int(rows[index]),
+                        value=escape_text(str(cells[index])),
+                        **where,
+                    )
+                )
+            cells = cells.where(~flagged, None)
             if name in WORD_COLUMNS:
                 cells = translate_words(cells, WORD_COLUMNS[name])
             prepared[name] = cells

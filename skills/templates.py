@@ -17,11 +17,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from skills.cells import xlsx_text
 from skills.errors import InputError
 from skills.io_values import TEMPLATE_VERSION, TEMPLATE_VERSION_NAME
+from skills.kinds import TEMPLATE_KINDS
 from skills.levels import LEVELS
 from skills.schemas import BALANCES, MODES, PRIORITIES, describe
 from skills.survey import SURVEY_COLUMNS
 
-TEMPLATE_KINDS: Final = ("survey", "courses", "supply")
 #: Data rows that carry dropdowns and checks.
 TEMPLATE_ROWS: Final = 1000
 INSTRUCTIONS_SHEET: Final = "Instructions"
