@@ -30,6 +30,28 @@ REQUIRED_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "esco-relations": ("relationType",),
 }
 
+#: ``conceptType`` values each kind reads (ESCO writes them in English in every language).
+CONCEPT_TYPES: Final[dict[str, tuple[str, ...]]] = {
+    "esco-skills": ("KnowledgeSkillCompetence",),
+    "esco-occupations": ("Occupation", "ISCOGroup"),
+}
+#: What to tell a user whose file holds concepts of another type.
+_OTHER_CONCEPT_TYPES: Final[dict[str, str]] = {
+    "KnowledgeSkillCompetence": "ESCO skills: import it as esco-skills",
+    "Occupation": "ESCO occupations: import it as esco-occupations",
+    "ISCOGroup": "ISCO groups: import it as esco-occupations",
+    "SkillGroup": "ESCO skill groups, which vetplan does not import",
+}
+#: Columns and types of :func:`propose_esco_links`' result, also when it is empty.
+LINK_COLUMNS: Final[dict[str, str]] = {
+    "skill_id": "string",
+    "label": "string",
+    "esco_uri": "string",
+    "esco_label": "string",
+    "score": "Float64",
+    "method": "string",
+}
+
 #: Group rules, tried in order: the first group with a keyword in the label (or broader labels) wins.
 GROUP_KEYWORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     (
@@ -233,7 +255,28 @@ def read_esco_csv(data: bytes, name: str, kind: str) -> pd.DataFrame:
         ]
         msg = f"{name}: not an ESCO {kind.removeprefix('esco-')} file"
         raise InputError(msg, problems)
+    _check_concept_types(frame, name, kind)
     return frame
+
+
+def _check_concept_types(frame: pd.DataFrame, name: str, kind: str) -> None:
+    """Refuse a file whose ``conceptType`` says it holds other concepts (occupations read as skills ...).
+
+    Raises
+    ------
+    InputError
+        Naming the types found and the kind to import the file as.
+    """
+    accepted = CONCEPT_TYPES.get(kind)
+    if accepted is None or "conceptType" not in frame.columns:
+        return
+    found = frame["conceptType"].str.strip()
+    other = sorted(set(found[(found != "") & ~found.isin(accepted)]))
+    if not other:
+        return
+    named = ", ".join(f"{value} ({_OTHER_CONCEPT_TYPES[value]})" if value in _OTHER_CONCEPT_TYPES else value for value in other)
+    message = f"is not an ESCO {kind.removeprefix('esco-')} file: column conceptType holds {named}, not {' or '.join(accepted)}"
+    raise InputError(f"{name}: {message}", [Problem(message, file=name, column="conceptType")])
 
 
 @dataclass
@@ -459,8 +502,9 @@ def propose_esco_links(
     Returns
     -------
     pandas.DataFrame
-        ``skill_id``, ``label``, ``esco_uri``, ``esco_label``, ``score``, ``method``; one row
-        per skill that gets a proposal.
+        ``skill_id``, ``label``, ``esco_uri``, ``esco_label``, ``score``, ``method``
+        (:data:`LINK_COLUMNS`: text columns as ``string``, ``score`` as ``Float64``, also
+        when no skill gets a proposal); one row per skill that gets a proposal.
     """
     ours = taxonomy.reset_index() if "skill_id" not in taxonomy.columns else taxonomy
     esco = esco_skills.reset_index() if "skill_id" not in esco_skills.columns else esco_skills
@@ -518,6 +562,4 @@ def propose_esco_links(
                     "method": method,
                 }
             )
-    return pd.DataFrame.from_records(
-        records, columns=["skill_id", "label", "esco_uri", "esco_label", "score", "method"]
-    )
+    return pd.DataFrame.from_records(records, columns=list(LINK_COLUMNS)).astype(LINK_COLUMNS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -186,6 +187,13 @@ def import_data(
     row. ESCO skills link our taxonomy to ESCO (``esco_use="links"``: exact label matches
     fill empty ``esco_uri``) or extend it (``"taxonomy"``: ESCO skills become skills);
     ESCO occupations and relations are kept as reference tables.
+
+    Reading the stored tables, merging the file into them, checking the result and
+    writing it happen in one write transaction that holds the database's write lock
+    from its start: two imports at once both keep their rows (the later one merges
+    into the earlier one's result). When another write keeps the lock too long the
+    import is refused with :class:`~skills.store.StoreBusyError` ("try again"),
+    nothing stored.
     """
     from skills.errors import Report
     from skills.io import ImportResult, import_summary, read_table
@@ -200,49 +208,71 @@ def import_data(
 
     tables = dict(result.tables)
     references: dict[str, pd.DataFrame] = {}
+    esco_links = kind == "esco-skills" and esco_use == "links"
     if kind == "esco-skills":
         references["esco_skills"] = tables["skills"]
-        if esco_use == "links":
-            tables = {"skills": _esco_links(store.read_frame("skills"), tables["skills"])}
     elif kind in ("esco-occupations", "esco-relations"):
         references.update(tables)
         tables = {}
+    read = result
 
-    current = store.load_dataset()
-    merged_frames = _merge(current, tables)
-    problems = []
+    def merge(current: Dataset) -> dict[str, pd.DataFrame]:
+        """The tables to store, from ``current`` as read under the write lock; :class:`_Rejected` if they fail a check."""
+        incoming = {"skills": _esco_links(current.flat("skills"), tables["skills"])} if esco_links else tables
+        merged_frames = _merge(current, incoming)
+        try:
+            merged = Dataset.from_frames({**{n: current.flat(n) for n in Dataset.INDEXED}, **merged_frames}, check_links=False)
+            problems = check_references(
+                read.tables,
+                known={name: getattr(merged, name) for name in Dataset.INDEXED},
+                first_row=(read.header_row or 1) + 1,
+                file=read.file,
+                sheet=read.sheet,
+                suggest_import=True,
+            )
+        except InputError as error:
+            problems = error.problems
+        if problems:
+            raise _Rejected(problems)
+        return merged_frames
+
     try:
-        merged = Dataset.from_frames({**{n: current.flat(n) for n in Dataset.INDEXED}, **merged_frames}, check_links=False)
-        problems = check_references(
-            result.tables,
-            known={name: getattr(merged, name) for name in Dataset.INDEXED},
-            first_row=(result.header_row or 1) + 1,
-            file=result.file,
-            sheet=result.sheet,
-            suggest_import=True,
-        )
-    except InputError as error:
-        problems = error.problems
-    if problems:
+        if dry_run:
+            merge(store.load_dataset())
+        else:
+            store.apply_import(merge, pending=result.pending, references=references, source=f"{kind}: {result.file}")
+    except _Rejected as rejected:
         result = ImportResult(
-            kind, result.file, {}, Report(result.report.rows_read, 0, result.report.problems + problems), sheet=result.sheet
+            kind, result.file, {}, Report(result.report.rows_read, 0, result.report.problems + rejected.problems), sheet=result.sheet
         )
         return ImportOutcome(import_summary(result), stored=False, result=result)
-    if not dry_run:
-        store.apply_import(merged_frames, pending=result.pending, references=references, source=f"{kind}: {result.file}")
     return ImportOutcome(import_summary(result), stored=not dry_run, result=result)
 
 
+class _Rejected(Exception):
+    """The merged tables of an import failed validation or a reference check: the write transaction rolls back."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
 def _esco_links(ours: pd.DataFrame, esco_skills: pd.DataFrame) -> pd.DataFrame:
-    """Our skills with ``esco_uri`` filled where an ESCO label matches exactly (fuzzy proposals are not applied)."""
+    """Our skills with ``esco_uri`` filled where an ESCO label matches exactly (fuzzy proposals are not applied).
+
+    Skills no ESCO label matches keep what they had; ``esco_uri`` stays a text column
+    whatever matched (none, some or all).
+    """
     from skills.esco import propose_esco_links
 
     proposals = propose_esco_links(ours, esco_skills)
     exact = proposals[proposals["method"].isin(["label", "alt_label", "alias"])]
+    uri = dict(zip(exact["skill_id"].astype(str), exact["esco_uri"].astype(str), strict=True))
     linked = ours.copy()
-    uri = exact.set_index("skill_id")["esco_uri"]
-    missing = linked["esco_uri"].isna() | (linked["esco_uri"].astype("string").str.strip() == "")
-    linked.loc[missing, "esco_uri"] = linked.loc[missing, "skill_id"].map(uri)
+    stored = linked["esco_uri"].astype("string")
+    found = linked["skill_id"].astype("string").map(uri).astype("string")  # <NA> where no label matches
+    fill = (stored.isna() | (stored.str.strip() == "")) & found.notna()
+    linked["esco_uri"] = stored.mask(fill, found)
     return linked
 
 
@@ -350,14 +380,24 @@ def resolve_review(
     else:
         rows = mapping.resolve_row(item, skill_id, known)
     alias = mapping.alias_key(item["phrase"])
-    store.resolve_queue_item(queue_id, skill_id, alias=alias, tables=_merge(store.load_dataset(), {**added, **rows}, whole_answers=False))
+    # merged with the tables as read under the write lock, so a concurrent import is never overwritten
+    store.resolve_queue_item(queue_id, skill_id, alias=alias, tables=_merge_into({**added, **rows}))
     also = 0
     pending = store.read_queue("pending")
     for other in pending[pending["phrase"].map(mapping.alias_key) == alias].to_dict("records"):
         other_rows = mapping.resolve_row({str(k): v for k, v in other.items()}, skill_id, known)
-        store.resolve_queue_item(int(other["queue_id"]), skill_id, alias=alias, tables=_merge(store.load_dataset(), other_rows, whole_answers=False))
+        store.resolve_queue_item(int(other["queue_id"]), skill_id, alias=alias, tables=_merge_into(other_rows))
         also += 1
     return {"queue_id": queue_id, "phrase": item["phrase"], "skill_id": skill_id, "also_resolved": also}
+
+
+def _merge_into(rows: dict[str, pd.DataFrame]) -> Callable[[Dataset], dict[str, pd.DataFrame]]:
+    """A merge of reviewed ``rows`` (upserted by key) for the store to run on the dataset read under its write lock."""
+
+    def merge(current: Dataset) -> dict[str, pd.DataFrame]:
+        return _merge(current, rows, whole_answers=False)
+
+    return merge
 
 
 def report_file(outcome: ImportOutcome, fmt: str = "csv") -> bytes:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+import logging
+import re
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,11 +33,16 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from skills.dataset import Dataset
-from skills.errors import StoreError
+from skills.errors import InputError, StoreError
 from skills.schemas import FLOAT, INT, TABLES
+
+logger = logging.getLogger(__name__)
+# Details of a failed write (SQL, parameters) go to the handlers an application configures,
+# never to a user's terminal through logging's last-resort handler.
+logger.addHandler(logging.NullHandler())
 
 #: 2 added the optional ``skills.description_da``; older databases gain missing optional columns on open.
 SCHEMA_VERSION: Final = 2
@@ -51,6 +58,28 @@ _FOREIGN_KEYS: Final[dict[tuple[str, str], str]] = {
     ("supply", "skill"): "skills.skill_id",
 }
 
+#: Seconds a write waits for another write's lock (SQLite busy timeout, PostgreSQL lock_timeout).
+LOCK_TIMEOUT: Final = 10.0
+#: What a writer is told when another write kept the lock longer than :data:`LOCK_TIMEOUT`.
+BUSY_MESSAGE: Final = "the database is busy with another import; try again"
+#: Length of key and link columns whose contract declares no ``max_length``.
+_KEY_LENGTH: Final = 200
+#: PostgreSQL advisory lock every vetplan write holds for its whole transaction ("vetplan" + 1).
+_WRITE_LOCK_KEY: Final = 0x7665_7470_6C61_6E01
+#: Execution option marking a connection that opens write transactions (BEGIN IMMEDIATE on SQLite).
+_WRITE_OPTION: Final = "vetplan_write"
+
+#: The tables a write replaces, or a function of the dataset as stored (read under the write lock) returning them.
+TablesOrMerge = Mapping[str, pd.DataFrame] | Callable[[Dataset], Mapping[str, pd.DataFrame]]
+
+
+class StoreBusyError(StoreError, InputError):
+    """Another write kept the database's write lock too long; nothing was changed, trying again will do.
+
+    Also an :class:`~skills.errors.InputError`, so the CLI exits with code 2 (try again) rather than 1.
+    """
+
+
 metadata = MetaData()
 
 
@@ -63,14 +92,15 @@ def _sql_table(name: str) -> Table:
         columns.append(Column("row_id", Integer, primary_key=True, autoincrement=True))
     for column_name, col in spec.schema.columns.items():
         dtype = str(col.dtype)
-        sql_type: Any = Integer if dtype == INT else Float if dtype == FLOAT else Text
-        if column_name == single_key:
-            sql_type = String(200)
+        declared = (col.metadata or {}).get("max_length")
+        length = declared if isinstance(declared, int) else None
+        sql_type: Any = Integer if dtype == INT else Float if dtype == FLOAT else String(length) if length else Text
         args: list[Any] = []
         target = _FOREIGN_KEYS.get((name, column_name))
         if target:
             args.append(ForeignKey(target, ondelete="CASCADE"))
-            sql_type = String(200)
+        if target or column_name == single_key:
+            sql_type = String(length or _KEY_LENGTH)
         columns.append(
             Column(
                 column_name,
@@ -145,32 +175,38 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    """WAL, busy timeout, foreign keys; explicit BEGIN IMMEDIATE so each write is one transaction."""
+def _configure_sqlite(engine: Engine, lock_timeout: float = LOCK_TIMEOUT) -> None:
+    """WAL, busy timeout, foreign keys; explicit BEGIN: IMMEDIATE for writes, deferred for reads.
+
+    A write transaction takes SQLite's write lock at its start (waiting up to
+    ``lock_timeout`` seconds for another writer), so whatever it reads cannot change
+    before it commits; reads never wait for a writer (WAL).
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below own the transaction
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        write = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, lock_timeout: float = LOCK_TIMEOUT) -> Engine:
     """An engine for ``url``; an SQLite file's folder is created if missing."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 10})
-        _configure_sqlite(engine)
+        engine = create_engine(url, connect_args={"timeout": lock_timeout})
+        _configure_sqlite(engine, lock_timeout)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -178,35 +214,80 @@ def make_engine(url: str) -> Engine:
 class Store:
     """The database: data tables, mapping queue, learned aliases and plan results.
 
-    Every method that writes runs in one transaction: it succeeds whole or
-    changes nothing.
+    Every method that writes runs in one transaction that holds the database's write
+    lock from its start: it succeeds whole or changes nothing, and no other write
+    comes between what it read and what it writes.
+
+    Parameters
+    ----------
+    url
+        An SQLAlchemy URL (``sqlite:///file``, ``postgresql+psycopg://...``).
+    lock_timeout
+        Seconds a write waits for another write to finish before it is refused with
+        :class:`StoreBusyError`.
 
     >>> store = Store("sqlite://")
     >>> store.is_empty()
     True
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, lock_timeout: float = LOCK_TIMEOUT) -> None:
         self.url = url
+        self.lock_timeout = lock_timeout
         try:
-            self.engine = make_engine(url)
+            self.engine = make_engine(url, lock_timeout=lock_timeout)
             self._migrate()
         except (SQLAlchemyError, OSError) as error:
-            msg = f"cannot open the database at {make_url(url).render_as_string(hide_password=True)}: {error}"
+            logger.error("cannot open the database", exc_info=error)
+            if isinstance(error, SQLAlchemyError) and _is_busy(error):
+                raise StoreBusyError(BUSY_MESSAGE) from error
+            reason = error.orig if isinstance(error, DBAPIError) else error
+            msg = f"cannot open the database at {make_url(url).render_as_string(hide_password=True)}: {reason}"
             raise StoreError(msg) from error
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One write transaction (BEGIN IMMEDIATE on SQLite)."""
+        """One write transaction holding the write lock from its start (see :meth:`_write`).
+
+        Raises
+        ------
+        StoreBusyError
+            When another write kept the lock longer than ``lock_timeout``.
+        StoreError
+            When the database refuses the write; the message says why in the user's
+            words, without SQL or data (those are logged).
+        """
         try:
-            with self.engine.begin() as connection:
+            with self._write() as connection:
                 yield connection
-        except (OperationalError, IntegrityError) as error:
-            msg = f"database write failed, nothing was changed: {error.orig}"
-            raise StoreError(msg) from error
+        except SQLAlchemyError as error:
+            raise _store_error(error) from error
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A transaction that first takes the write lock: BEGIN IMMEDIATE (SQLite), an advisory lock (PostgreSQL)."""
+        with self.engine.connect() as connection:
+            connection.execution_options(**{_WRITE_OPTION: True})
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(self.lock_timeout * 1000)}")
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK_KEY})
+                elif connection.dialect.name != "sqlite" and inspect(connection).has_table(meta_table.name):
+                    connection.execute(select(meta_table.c.key).with_for_update())  # other databases: a row lock
+                yield connection
+
+    def _schema_is_current(self) -> bool:
+        """Whether every table exists and the schema version is this vetplan's (read only, no lock)."""
+        with self.engine.connect() as connection:
+            if set(metadata.tables) - set(inspect(connection).get_table_names()):
+                return False
+            found = connection.execute(select(meta_table.c.value).where(meta_table.c.key == "schema_version")).scalar()
+        return found == str(SCHEMA_VERSION)
 
     def _migrate(self) -> None:
-        with self.engine.begin() as connection:
+        if self._schema_is_current():
+            return
+        with self._write() as connection:
             metadata.create_all(connection)
             found = connection.execute(select(meta_table.c.value).where(meta_table.c.key == "schema_version")).scalar()
             if found is None:
@@ -260,16 +341,41 @@ class Store:
 
     def apply_import(
         self,
-        frames: Mapping[str, pd.DataFrame],
+        frames: TablesOrMerge,
         *,
         pending: pd.DataFrame | None = None,
         references: Mapping[str, pd.DataFrame] | None = None,
         source: str = "import",
     ) -> None:
-        """Store one accepted import in one transaction: replaced tables, review rows, reference tables."""
-        ordered = _replace_order(frames)
+        """Store one accepted import in one transaction: replaced tables, review rows, reference tables.
+
+        Parameters
+        ----------
+        frames
+            The new versions of the tables to replace, or a function that builds them
+            from the dataset as stored. The function is called inside the write
+            transaction, with the tables read on its connection after the write lock
+            was taken, so no other write can come between that read and this write
+            (two imports at once both keep their rows). Whatever it raises rolls the
+            transaction back, nothing is stored, and the exception propagates.
+        pending
+            Rows for the review queue.
+        references
+            Reference tables (e.g. ESCO occupations) stored whole under their names.
+        source
+            What the import log says was imported.
+
+        Raises
+        ------
+        StoreBusyError
+            When another write kept the lock longer than ``lock_timeout``.
+        StoreError
+            When the database refuses the write (nothing was changed).
+        """
         with self.transaction() as connection:
-            _replace(connection, frames)
+            tables = frames(_load_dataset(connection)) if callable(frames) else frames
+            ordered = _replace_order(tables)
+            _replace(connection, tables)
             if pending is not None and not pending.empty:
                 connection.execute(insert(mapping_queue), _queue_records(pending))
             for name, frame in (references or {}).items():
@@ -279,7 +385,7 @@ class Store:
                         name=name, records_json=frame.to_json(orient="records"), created_at=_now()
                     )
                 )
-            rows = sum(len(frame) for frame in frames.values()) + (0 if pending is None else len(pending))
+            rows = sum(len(frame) for frame in tables.values()) + (0 if pending is None else len(pending))
             connection.execute(insert(import_log).values(kind=",".join(ordered) or "reference", source=source, rows=rows, created_at=_now()))
 
     def read_reference(self, name: str) -> pd.DataFrame:
@@ -290,16 +396,15 @@ class Store:
 
     def read_frame(self, name: str) -> pd.DataFrame:
         """One data table as stored (flat: ids as columns), without the surrogate row_id."""
-        table = SQL_TABLES[name]
-        columns = [c for c in table.columns if c.name != "row_id"]
-        order = [c for c in table.primary_key.columns if c.name != "row_id"] or [table.c.row_id]
         with self.engine.connect() as connection:
-            rows = connection.execute(select(*columns).order_by(*order)).all()
-        return pd.DataFrame(rows, columns=[c.name for c in columns])
+            return _read_frame(connection, name)
 
     def load_dataset(self) -> Dataset:
-        """Every data table, validated and typed, as a :class:`Dataset`."""
-        return Dataset.from_frames({name: self.read_frame(name) for name in DATA_TABLES}, check_links=False)
+        """Every data table, validated and typed, as a :class:`Dataset` (one consistent snapshot)."""
+        with self.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execution_options(isolation_level="REPEATABLE READ")
+            return _load_dataset(connection)
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """All rows of every table (for tests asserting that nothing changed)."""
@@ -341,12 +446,14 @@ class Store:
         skill_id: str,
         *,
         alias: str,
-        tables: Mapping[str, pd.DataFrame] | None = None,
+        tables: TablesOrMerge | None = None,
     ) -> None:
         """Mark an item reviewed, learn ``alias`` for ``skill_id`` and replace ``tables``, in one transaction.
 
         ``tables`` are the new versions of the tables the reviewed row goes into (and
-        of every table referencing a replaced one), as built by the service.
+        of every table referencing a replaced one), as built by the service; or, as in
+        :meth:`apply_import`, a function building them from the dataset read under the
+        write lock.
         """
         with self.transaction() as connection:
             updated = connection.execute(
@@ -359,7 +466,7 @@ class Store:
                 raise StoreError(msg)
             connection.execute(delete(learned_aliases).where(learned_aliases.c.alias == alias))
             connection.execute(insert(learned_aliases).values(alias=alias, skill_id=skill_id, created_at=_now()))
-            _replace(connection, tables or {})
+            _replace(connection, tables(_load_dataset(connection)) if callable(tables) else tables or {})
 
     def read_aliases(self) -> pd.DataFrame:
         with self.engine.connect() as connection:
@@ -411,6 +518,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _read_frame(connection: Connection, name: str) -> pd.DataFrame:
+    table = SQL_TABLES[name]
+    columns = [c for c in table.columns if c.name != "row_id"]
+    order = [c for c in table.primary_key.columns if c.name != "row_id"] or [table.c.row_id]
+    rows = connection.execute(select(*columns).order_by(*order)).all()
+    return pd.DataFrame(rows, columns=[c.name for c in columns])
+
+
+def _load_dataset(connection: Connection) -> Dataset:
+    """Every data table read on ``connection`` (inside its transaction), typed."""
+    return Dataset.from_frames({name: _read_frame(connection, name) for name in DATA_TABLES}, check_links=False)
+
+
 def _replace_order(frames: Mapping[str, pd.DataFrame]) -> list[str]:
     unknown = set(frames) - set(SQL_TABLES)
     if unknown:
@@ -427,7 +547,10 @@ def _replace(connection: Connection, frames: Mapping[str, pd.DataFrame]) -> None
     for name in ordered:
         records = _records(frames[name], SQL_TABLES[name])
         if records:
-            connection.execute(insert(SQL_TABLES[name]), records)
+            try:
+                connection.execute(insert(SQL_TABLES[name]), records)
+            except DBAPIError as error:
+                raise _store_error(error, table=name) from error
 
 
 def _queue_records(rows: pd.DataFrame) -> list[dict[str, Any]]:
@@ -461,3 +584,61 @@ def _add_missing_columns(connection: Connection) -> None:
                 raise StoreError(msg)
             kind = column.type.compile(dialect=connection.dialect)
             connection.execute(text(f"ALTER TABLE {quote(table.name)} ADD COLUMN {quote(column.name)} {kind}"))
+
+
+def _sqlstate(error: SQLAlchemyError) -> str:
+    """The SQLSTATE of a PostgreSQL error (psycopg 3 or 2); empty for other databases."""
+    original = getattr(error, "orig", None)
+    return str(getattr(original, "sqlstate", None) or getattr(original, "pgcode", None) or "")
+
+
+def _is_busy(error: SQLAlchemyError) -> bool:
+    """Whether ``error`` means another transaction held a lock too long (trying again will do)."""
+    if _sqlstate(error) in ("55P03", "40P01", "40001"):  # lock_not_available, deadlock, serialization failure
+        return True
+    original = getattr(error, "orig", None)
+    code = getattr(original, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+        return True
+    return "database is locked" in str(original)
+
+
+def _failure_reason(error: SQLAlchemyError) -> str:
+    """Why the database refused a write, in the user's words: no SQL, no parameters, no values."""
+    state = _sqlstate(error)
+    original = getattr(error, "orig", None)
+    said = str(original or "").splitlines()[0].lower() if original is not None else ""
+    if state == "23503" or "foreign key" in said:
+        return "a row refers to a company, course or skill that is not stored"
+    if state == "23505" or "unique" in said:
+        return "two rows have the same key"
+    if state == "23502" or "not null" in said:
+        return "a required value is missing"
+    if state == "22001" or "too long" in said:
+        limit = re.search(r"varying\((\d+)\)", said)
+        return "a text is longer than the database column allows" + (f" (at most {limit.group(1)} characters)" if limit else "")
+    if state == "22003" or "out of range" in said:
+        return "a number is too large for its database column"
+    if isinstance(error, DataError) or state.startswith("22"):
+        return "a value does not fit its database column"
+    if isinstance(error, IntegrityError):
+        return "the data breaks a rule of the database"
+    if isinstance(error, OperationalError):
+        return "the database could not complete the write (is it reachable, writable and not full?)"
+    return "the database refused the write"
+
+
+def _store_error(error: SQLAlchemyError, table: str | None = None) -> StoreError:
+    """The :class:`StoreError` a user sees for a failed write; the details (SQL, parameters) are logged.
+
+    Another write holding the lock too long gives :class:`StoreBusyError` (try again).
+    """
+    where = f" (table {table})" if table else ""
+    logger.error("database write failed%s", where, exc_info=error)
+    if _is_busy(error):
+        return StoreBusyError(BUSY_MESSAGE)
+    column = getattr(getattr(getattr(error, "orig", None), "diag", None), "column_name", None)
+    named = f" in table {table}" if table else ""
+    named += f", column {column}" if column else ""
+    msg = f"database write failed, nothing was changed: {_failure_reason(error)}{named}"
+    return StoreError(msg)
