@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from skills.errors import InputError, VetplanError
+from skills.errors import InputError, StoreBusyError, VetplanError
 from skills.kinds import EXPORT_FORMATS, KINDS, TEMPLATE_KINDS
 
 if TYPE_CHECKING:
@@ -321,6 +321,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except InputError as error:
         _fail(args, error, problems=[p.as_dict() for p in error.problems])
+        return EXIT_BAD_INPUT
+    except StoreBusyError as error:
+        _fail(args, error)
         return EXIT_BAD_INPUT
     except VetplanError as error:
         _fail(args, error)

@@ -75,6 +75,17 @@ class StoreError(VetplanError):
     """The database cannot be reached or is in an unexpected state."""
 
 
+class StoreBusyError(StoreError):
+    """Another write kept the database's write lock too long; nothing was changed, trying again will do.
+
+    The CLI exits with code 2 for it, as for bad input: the user's next step is to try again.
+    """
+
+
+class NotFoundError(InputError):
+    """The user named something that does not exist (a review item, a stored scenario, a table)."""
+
+
 class ScenarioError(InputError):
     """A scenario file or override is invalid or conflicts with another."""
 

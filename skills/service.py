@@ -182,7 +182,8 @@ def import_data(
 ) -> ImportOutcome:
     """Read a file and, unless ``dry_run``, store it in one transaction: all of it or nothing.
 
-    ``source`` is a path or the file's bytes (then ``name`` is the file name). Skill
+    ``source`` is a path or the file's bytes (then ``name`` is the file name a client sent,
+    shown in messages only after :func:`client_file_name`; nothing is written under it). Skill
     phrases below the mapping threshold are stored in the review queue with their whole
     row. ESCO skills link our taxonomy to ESCO (``esco_use="links"``: exact label matches
     fill empty ``esco_uri``) or extend it (``"taxonomy"``: ESCO skills become skills);
@@ -192,7 +193,7 @@ def import_data(
     writing it happen in one write transaction that holds the database's write lock
     from its start: two imports at once both keep their rows (the later one merges
     into the earlier one's result). When another write keeps the lock too long the
-    import is refused with :class:`~skills.store.StoreBusyError` ("try again"),
+    import is refused with :class:`~skills.errors.StoreBusyError` ("try again"),
     nothing stored.
     """
     from skills.errors import Report
@@ -200,6 +201,8 @@ def import_data(
 
     store = store or get_store()
     settings = load_settings()
+    if isinstance(source, bytes | bytearray):
+        name = client_file_name(name)
     result: ImportResult = read_table(
         kind, source, name=name, sheet=sheet, mapping=mapping, matcher=_matcher(store, settings), settings=settings
     )

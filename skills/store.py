@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
 from skills.dataset import Dataset
-from skills.errors import InputError, StoreError
+from skills.errors import NotFoundError, StoreBusyError, StoreError
 from skills.schemas import FLOAT, INT, TABLES
 
 logger = logging.getLogger(__name__)
@@ -71,13 +71,6 @@ _WRITE_OPTION: Final = "vetplan_write"
 
 #: The tables a write replaces, or a function of the dataset as stored (read under the write lock) returning them.
 TablesOrMerge = Mapping[str, pd.DataFrame] | Callable[[Dataset], Mapping[str, pd.DataFrame]]
-
-
-class StoreBusyError(StoreError, InputError):
-    """Another write kept the database's write lock too long; nothing was changed, trying again will do.
-
-    Also an :class:`~skills.errors.InputError`, so the CLI exits with code 2 (try again) rather than 1.
-    """
 
 
 metadata = MetaData()
@@ -432,12 +425,12 @@ class Store:
         return pd.DataFrame(rows, columns=[c.name for c in mapping_queue.columns])
 
     def queue_item(self, queue_id: int) -> dict[str, Any]:
-        """One review item, or :class:`StoreError` when there is none."""
+        """One review item, or :class:`~skills.errors.NotFoundError` when there is none."""
         with self.engine.connect() as connection:
             item = connection.execute(select(mapping_queue).where(mapping_queue.c.queue_id == queue_id)).mappings().first()
         if item is None:
-            msg = f"no review item {queue_id}"
-            raise StoreError(msg)
+            msg = f"there is no review item {queue_id}; vetplan mapping list shows the waiting ones"
+            raise NotFoundError(msg)
         return dict(item)
 
     def resolve_queue_item(

@@ -116,3 +116,14 @@ def test_streamlit_never_sends_error_details() -> None:
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_an_upload_named_as_a_path_is_reported_by_its_base_name() -> None:
+    outcome = service.import_data("survey", b"company_name;region\n", name="../../../etc/cron.d/x\r.csv", dry_run=True)
+    assert outcome.summary["file"] == "x.csv"
+    assert all(problem["file"] in ("x.csv", "") for problem in outcome.summary["problems"])
+
+
+def test_a_missing_review_item_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mapping", "show", "999"]) == 2
+    assert "there is no review item 999" in capsys.readouterr().err
