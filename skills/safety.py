@@ -175,7 +175,10 @@ def read_upload(
             label,
             "is a zip archive (perhaps an Excel file renamed to .csv); save it as .xlsx or real CSV",
         )
-    if b"\x00" in data[:8192]:
+    from skills.io_csv import UNICODE_BOMS, utf16_without_bom
+
+    unicode_text = data.startswith(tuple(bom for bom, _ in UNICODE_BOMS)) or utf16_without_bom(data)
+    if b"\x00" in data[:8192] and not unicode_text:
         raise _reject(label, "contains binary data (NUL bytes); it is not a CSV text file")
     return CheckedFile(label, data, "csv")
 
