@@ -226,12 +226,33 @@ def assign_group(label: str, broader: str = "", reuse_level: str = "", collectio
     return "transversal"
 
 
+def _check_row_widths(text: str, name: str) -> None:
+    """Refuse rows with more cells than the header has columns, naming each row (pandas would shift them)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    problems = [
+        Problem(
+            f"the row has {len(record)} cells; the header has {len(header)} columns",
+            file=name,
+            row=reader.line_num,
+            value=record[len(header)][:100],
+        )
+        for record in reader
+        if len(record) > len(header) and any(cell.strip() for cell in record[len(header):])
+    ]
+    if problems:
+        msg = f"{name}: {len(problems)} row(s) have more cells than the header has columns"
+        raise InputError(msg, problems)
+
+
 def read_esco_csv(data: bytes, name: str, kind: str) -> pd.DataFrame:
     """Read an ESCO CSV (UTF-8, comma, quoted multi-line cells) as text, checking the columns it needs."""
     text, _ = decode_text(data, name)
+    _check_row_widths(text, name)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
+            index_col=False,
             dtype=str,
             keep_default_na=False,
             na_filter=False,
@@ -422,16 +443,20 @@ def esco_relations_table(frame: pd.DataFrame, name: str) -> EscoResult:
         }
     )
     problems: list[Problem] = []
+    header = {"source_uri": str(source.name), "skill_uri": str(target.name)}  # the file's own column names
     for column in ("source_uri", "skill_uri"):
         bad = ~relations[column].str.fullmatch(ESCO_PATTERN)
+        if column == "skill_uri":
+            # a skill's id comes from the UUID its URI ends in
+            bad |= ~relations[column].map(lambda uri: _UUID.search(uri) is not None).astype(bool)
         for index in frame.index[bad]:
             problems.append(
                 Problem(
-                    "not an ESCO URI",
+                    "not an ESCO URI" if column == "source_uri" else "not an ESCO skill URI ending in the concept's UUID",
                     file=name,
                     table="esco_relations",
                     row=int(rows[index]),
-                    column=column,
+                    column=header[column],
                     value=str(relations.at[index, column]),
                 )
             )

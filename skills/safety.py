@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -134,9 +135,13 @@ def read_upload(
         path = Path(source)
         label = name or path.name
         try:
-            size = path.stat().st_size
+            status = path.stat()
         except OSError as error:
             raise _reject(label, f"cannot be read ({error.strerror or error})") from None
+        if not stat.S_ISREG(status.st_mode):
+            # a named pipe would block the read for ever, a device would never end
+            raise _reject(label, "is not a regular file (a folder, pipe or device); name the file itself")
+        size = status.st_size
         if size > cap:
             raise _reject(
                 label, f"is {size / 1024 / 1024:.1f} MB; the limit is {settings.max_upload_mb:g} MB"
@@ -209,6 +214,8 @@ def check_zip_budget(data: bytes, name: str, settings: Settings) -> tuple[int, .
             name,
             f"has {len(entries)} parts inside; a workbook with more than {MAX_ZIP_ENTRIES} is refused",
         )
+    if any(entry.flag_bits & 0x1 for entry in entries):
+        raise _reject(name, "is password-protected (encrypted); save it again without a password")
     total = 0
     sheet_sizes: list[int] = []
     for entry in entries:

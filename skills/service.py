@@ -644,16 +644,13 @@ def save_survey_mapping_text(name: str, text: str) -> str:
     Raises :class:`InputError` naming what is wrong; nothing is written then.
     """
     from skills.io import SURVEY_MAPPINGS_DIR
+    from skills.survey import parse_survey_mapping_text
 
     file_name = f"{_mapping_name(name)}.yaml"
-    _survey_mapping_from_text(text, file_name)
+    parse_survey_mapping_text(text, name=file_name)
     path = SURVEY_MAPPINGS_DIR / file_name
     path.write_text(text, encoding="utf-8")
     return str(path)
-
-
-#: Largest survey mapping accepted as an upload (a real one is a few kilobytes).
-MAX_MAPPING_BYTES = 1_000_000
 
 
 def client_file_name(name: str | None, *, default: str = "upload") -> str:
@@ -675,37 +672,12 @@ def client_file_name(name: str | None, *, default: str = "upload") -> str:
 def read_survey_mapping(data: bytes, *, name: str | None = None) -> SurveyMapping:
     """A survey mapping uploaded as bytes, validated; nothing is written to disk.
 
-    The result is passed to :func:`import_data` as ``mapping``.
-    Raises :class:`InputError` naming the file when it is too large, not UTF-8, not
-    YAML or not a valid mapping.
+    The result is passed to :func:`import_data` as ``mapping``. Raises :class:`InputError`
+    naming the file when it is too large, not UTF-8, not YAML or not a valid mapping.
     """
-    file_name = client_file_name(name, default="mapping.yaml")
-    if len(data) > MAX_MAPPING_BYTES:
-        msg = f"{file_name}: a survey mapping of {len(data) / 1e6:.1f} MB is refused (at most {MAX_MAPPING_BYTES / 1e6:g} MB)"
-        raise InputError(msg, [Problem(msg, file=file_name)])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        msg = f"{file_name}: a survey mapping must be UTF-8 text (byte {error.start + 1} is not)"
-        raise InputError(msg, [Problem(msg, file=file_name)]) from None
-    return _survey_mapping_from_text(text, file_name)
+    from skills.survey import read_survey_mapping as read
 
-
-def _survey_mapping_from_text(text: str, file_name: str) -> SurveyMapping:
-    """Parse and validate YAML text as a survey mapping; :class:`InputError` names the file."""
-    import yaml
-
-    from skills.survey import parse_survey_mapping
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        msg = f"{file_name}: not valid YAML ({error})"
-        raise InputError(msg, [Problem(msg, file=file_name)]) from None
-    except RecursionError:
-        msg = f"{file_name}: nested too deeply to be a survey mapping"
-        raise InputError(msg, [Problem(msg, file=file_name)]) from None
-    return parse_survey_mapping(data, name=file_name)
+    return read(data, name=client_file_name(name, default="mapping.yaml"))
 
 
 def _mapping_name(name: str) -> str:

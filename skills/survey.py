@@ -208,15 +208,46 @@ def header_fingerprint(headers: Iterable[object]) -> str:
     return hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()[:16]
 
 
+#: Largest survey mapping read (a real one is a few kilobytes).
+MAX_MAPPING_BYTES: Final = 1_000_000
+
+
 def load_survey_mapping(path: str | Path) -> SurveyMapping:
-    """Read and validate a YAML survey mapping; :class:`InputError` names what is wrong."""
+    """Read and validate a YAML survey mapping file; :class:`InputError` names what is wrong."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        msg = f"{path.name}: cannot read the survey mapping ({error})"
-        raise InputError(msg, [Problem(msg, file=path.name)]) from None
-    return parse_survey_mapping(data, name=path.name)
+        with path.open("rb") as stream:
+            data = stream.read(MAX_MAPPING_BYTES + 1)
+    except OSError as error:
+        message = f"cannot read the survey mapping ({error.strerror or error})"
+        raise InputError(f"{path.name}: {message}", [Problem(message, file=path.name)]) from None
+    return read_survey_mapping(data, name=path.name)
+
+
+def read_survey_mapping(data: bytes, *, name: str) -> SurveyMapping:
+    """Validate the bytes of a YAML survey mapping (at most 1 MB of UTF-8); :class:`InputError` names the file."""
+    if len(data) > MAX_MAPPING_BYTES:
+        message = f"a survey mapping larger than {MAX_MAPPING_BYTES / 1e6:g} MB is refused"
+        raise InputError(f"{name}: {message}", [Problem(message, file=name)])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        message = f"a survey mapping must be UTF-8 text (byte {error.start + 1} is not)"
+        raise InputError(f"{name}: {message}", [Problem(message, file=name)]) from None
+    return parse_survey_mapping_text(text, name=name)
+
+
+def parse_survey_mapping_text(text: str, *, name: str) -> SurveyMapping:
+    """Parse and validate YAML text as a survey mapping; :class:`InputError` names the file."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        message = f"not valid YAML ({error})"
+        raise InputError(f"{name}: {message}", [Problem(message, file=name)]) from None
+    except RecursionError:
+        message = "nested too deeply to be a survey mapping"
+        raise InputError(f"{name}: {message}", [Problem(message, file=name)]) from None
+    return parse_survey_mapping(data, name=name)
 
 
 def parse_survey_mapping(data: Any, *, name: str = "mapping") -> SurveyMapping:

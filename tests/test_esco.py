@@ -132,7 +132,7 @@ def test_bad_esco_rows_and_files_are_reported(tmp_path: Path) -> None:
     result = read_table("esco-relations", path)
     assert not result.ok and result.tables == {}
     assert {(p.row, p.column) for p in result.report.errors} == {
-        (2, "skill_uri"),
+        (2, "skillUri"),
         (2, "relationType"),
     }
 

@@ -148,3 +148,24 @@ def test_no_real_esco_file_is_an_internal_error_with_any_kind(database_url: str,
     assert "internal error" not in capsys.readouterr().err
     assert set(codes.values()) <= {0, 2}, {key: code for key, code in codes.items() if code not in (0, 2)}
     assert {key for key, code in codes.items() if code == 0} == {(name, kind) for kind, names in REAL_FILES.items() for name in names}
+
+
+def test_relations_with_extra_cells_or_a_uri_without_uuid_are_refused_by_row(tmp_path: Path) -> None:
+    from skills.io import read_table
+
+    occupation = "http://data.europa.eu/esco/occupation/00000000-0000-4000-8000-000000000001"
+    skill = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-000000000002"
+    extra = tmp_path / "relations_extra.csv"
+    extra.write_text(
+        f"occupationUri,relationType,skillType,skillUri\n{occupation},essential,knowledge,{skill},surplus,more\n",
+        encoding="utf-8",
+    )
+    result = read_table("esco-relations", extra)
+    assert [(p.row, p.value) for p in result.report.errors] == [(2, "surplus")]
+    long_uri = tmp_path / "relations_long.csv"
+    long_uri.write_text(
+        f"occupationUri,relationType,skillType,skillUri\n{occupation},essential,knowledge,{skill}{'x' * 200}\n",
+        encoding="utf-8",
+    )
+    result = read_table("esco-relations", long_uri)
+    assert [(p.row, p.column) for p in result.report.errors] == [(2, "skillUri")]
