@@ -23,6 +23,7 @@ from pydantic import (
 from skills.errors import Problem, ScenarioError
 from skills.schemas import PRIORITIES, SKILL_GROUPS
 from skills.settings import MAX_PRIORITY_WEIGHT, load_settings
+from skills.yaml_input import describe_yaml_error
 
 #: Earliest and latest year a horizon may hold.
 FIRST_YEAR: Final = 2000
@@ -32,6 +33,9 @@ MAX_YEARS: Final = 30
 #: Most money (currency of the settings) of a budget, cost cap or gap-unit value: ten billion,
 #: beyond any training budget this planner serves; it keeps the solver's numbers well scaled.
 MAX_MONEY: Final = 1e10
+#: Largest yearly attrition: half the staff leaving every year is already beyond any firm's; nearer 1
+#: the people needed to keep one trained (1 / (1 - rate) ** years) overflow the solver's numbers.
+MAX_ATTRITION_RATE: Final = 0.5
 #: Largest yearly demand growth of a skill group (1.0 = doubling every year).
 MAX_DEMAND_GROWTH: Final = 1.0
 #: Most trainer hours per provider and year (about 500 full-time trainers).
@@ -186,8 +190,8 @@ class Scenario(BaseModel):
     attrition_rate: FiniteNumber = Field(
         default=0.0,
         ge=0,
-        lt=1,
-        description="Share of trained or hired staff who leave per year, 0 to below 1.",
+        le=MAX_ATTRITION_RATE,
+        description=f"Share of trained or hired staff who leave per year, 0 to {MAX_ATTRITION_RATE:g}.",
     )
     demand_growth: dict[str, Annotated[FiniteNumber, Field(gt=-1, le=MAX_DEMAND_GROWTH)]] = Field(
         default_factory=dict,
@@ -472,15 +476,9 @@ def _parse_yaml(text: str, source: str) -> object:
                 depth -= 1
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
-        where = ""
-        mark = getattr(error, "problem_mark", None)
-        if mark is not None:
-            where = f" at line {mark.line + 1}, column {mark.column + 1}"
-        reason = getattr(error, "problem", None) or " ".join(str(error).split())
-        msg = f"{source}: not valid YAML{where}: {reason}"
-        raise ScenarioError(
-            msg, [Problem(f"not valid YAML{where}: {reason}", table="scenario", file=source)]
-        ) from None
+        message = f"not valid YAML {describe_yaml_error(error)}"
+        msg = f"{source}: {message}"
+        raise ScenarioError(msg, [Problem(message, table="scenario", file=source)]) from None
     except (
         RecursionError,
         ValueError,

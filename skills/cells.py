@@ -18,8 +18,10 @@ CELL_BREAKS: Final = ("\r", "\n", "\t", ",", ";")
 _RISKY_START: Final = re.compile(
     "(?:^|(?<=[" + re.escape("".join(CELL_BREAKS)) + "]))(?=[" + re.escape("".join(FORMULA_TRIGGERS)) + "])"
 )
-#: Characters an xlsx file cannot hold (openpyxl refuses them); shown as U+FFFD instead.
-_XLSX_ILLEGAL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Characters an xlsx file (XML 1.0) cannot hold: C0 controls but tab, LF and CR (openpyxl refuses
+#: them), lone surrogates and the non-characters U+FFFE and U+FFFF (openpyxl writes them, and Excel
+#: then cannot open the file); shown as U+FFFD instead.
+_XLSX_ILLEGAL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def safe_text(value: object) -> object:

@@ -208,6 +208,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
     if args.out:
         service.plan_file(result, args.out)
     payload = {"scenario": scenario.name, **result.to_json_dict()}
+    if result.plan is None:
+        return _no_plan(args, payload, result)
     gap = "" if result.gap is None else f", gap {100 * result.gap:.2f} %"
     lines = [
         f"scenario {scenario.name}: {result.status.value}{gap}",
@@ -225,9 +227,34 @@ def cmd_solve(args: argparse.Namespace) -> int:
     if args.out:
         lines.append(f"wrote {args.out}")
     _print(args, payload, "\n".join(lines))
-    if result.status.value in ("infeasible", "error"):
-        return EXIT_FAILED
     return EXIT_OK
+
+
+def _no_plan(args: argparse.Namespace, payload: dict[str, Any], result: Any) -> int:
+    """Say why a solve found no plan, and what to change; no plan figures, nothing stored.
+
+    The scenario's own settings caused it (a target nothing can meet, too little time): exit 2,
+    as for other input to change. A solver failure with time to spare: exit 1.
+    """
+    solve = result.result
+    if result.status.value == "infeasible":
+        why = (
+            "its constraints cannot all be met (for example a coverage target above what the budget, "
+            "course seats and hires allow); relax one and solve again"
+        )
+        code = EXIT_BAD_INPUT
+    elif solve.limit == "time limit":
+        why = (
+            f"the solver found no plan within the time limit of {result.scenario.time_limit_s:g} s; "
+            "allow more time (--set time_limit_s=...)"
+        )
+        code = EXIT_BAD_INPUT
+    else:
+        why = f"the solver stopped without a plan ({solve.message or solve.solver_status or 'no reason given'})"
+        code = EXIT_FAILED
+    text = f"scenario {payload['scenario']}: {result.status.value}, no plan: {why}. Nothing was stored."
+    _print(args, {**payload, "stored": False, "reason": why}, text)
+    return code
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:

@@ -526,7 +526,9 @@ def solve(scenario: Any, *, store: Store | None = None, save: bool = True) -> An
     """Plan ``scenario`` over the stored region: build, solve, extract, check, explain; store the result.
 
     Returns the :class:`optimisation.plan.PlanResult`. The result's tables are stored
-    under the scenario's name (replacing an earlier result of that name).
+    under the scenario's name (replacing an earlier result of that name) only when the
+    solve found a plan: an infeasible or failed solve leaves the stored results as they were,
+    so no table shows "unmet 0" for a plan that does not exist.
     """
     from optimisation.plan import run_scenario
 
@@ -536,7 +538,7 @@ def solve(scenario: Any, *, store: Store | None = None, save: bool = True) -> An
         msg = "no survey answers in the database: import a survey first (vetplan import survey FILE)"
         raise InputError(msg)
     result = run_scenario(dataset, scenario)
-    if save:
+    if save and result.plan is not None:
         store.save_results(scenario.name, plan_tables(result))
     return result
 

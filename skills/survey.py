@@ -19,6 +19,7 @@ from skills.io_grid import RawTable, Where
 from skills.io_values import normalise_header, normalise_word, parse_numbers, text_cells
 from skills.levels import MAX_LEVEL, MIN_LEVEL, parse_level
 from skills.mapping import fold_danish, normalise
+from skills.yaml_input import describe_yaml_error
 
 COMPANY_COLUMNS: Final = ("company_id", "company_name", "region", "sector", "employees")
 DEMAND_ANSWER_COLUMNS: Final = (
@@ -242,7 +243,7 @@ def parse_survey_mapping_text(text: str, *, name: str) -> SurveyMapping:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        message = f"not valid YAML ({error})"
+        message = f"not valid YAML {describe_yaml_error(error)}"
         raise InputError(f"{name}: {message}", [Problem(message, file=name)]) from None
     except RecursionError:
         message = "nested too deeply to be a survey mapping"

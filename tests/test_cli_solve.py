@@ -57,3 +57,22 @@ def test_bad_override_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert main(["solve", "--set", "subsidy_rate=1.7"]) == 2
     assert "subsidy_rate" in capsys.readouterr().err
+
+
+def test_an_infeasible_scenario_says_why_stores_nothing_and_is_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path  # type: ignore[no-untyped-def]
+) -> None:
+    from skills import service
+
+    scenario = tmp_path / "unreachable.yaml"
+    scenario.write_text(
+        "name: unreachable\nyears: {start: 2027, count: 3}\nbudget_per_year: 0\n"
+        "objective: min_cost\ncoverage_target: 1.0\ntime_limit_s: 10\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert main(["solve", str(scenario)]) == 2
+    out = capsys.readouterr().out
+    assert "infeasible, no plan: its constraints cannot all be met" in out
+    assert "Nothing was stored" in out and "unmet 0" not in out
+    assert "unreachable" not in service.stored_scenarios()

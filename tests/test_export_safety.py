@@ -109,11 +109,11 @@ def test_csv_quotes_every_text_field_and_keeps_numbers_numbers() -> None:
 
 
 def test_xlsx_export_of_a_stored_control_character_still_writes() -> None:
-    frame = pd.DataFrame({"name": ["bell\x07 ApS", "=x"]})
+    frame = pd.DataFrame({"name": ["bell\x07 ApS", "=x", "odd\ufffe\uffff"]})
     buffer = io.BytesIO()
     write_table(frame, buffer, "xlsx")
     values = [row[0] for row in openpyxl.load_workbook(buffer).active.iter_rows(min_row=2, values_only=True)]
-    assert values == ["bell\ufffd ApS", "'=x"]
+    assert values == ["bell\ufffd ApS", "'=x", "odd\ufffd\ufffd"]
 
 
 SURVEY_HEADER = [

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from optimisation.scenarios import (
     FIRST_YEAR,
     LAST_YEAR,
+    MAX_ATTRITION_RATE,
     MAX_DEMAND_GROWTH,
     MAX_HOURS_PER_EMPLOYEE,
     MAX_MONEY,
@@ -44,7 +45,7 @@ NUMERIC_KEYS: dict[str, tuple[float, float, bool, bool, bool]] = {
     "coverage_target": (0, 1, True, True, False),
     "gap_unit_value": (0, MAX_MONEY, False, True, False),
     "priority_weights.high": (0, MAX_PRIORITY_WEIGHT, False, True, False),
-    "attrition_rate": (0, 1, True, False, False),
+    "attrition_rate": (0, MAX_ATTRITION_RATE, True, True, False),
     "demand_growth.digital_data": (-1, MAX_DEMAND_GROWTH, False, True, False),
     "company_capacity_share": (0, 1, False, True, False),
     "company_hours_per_employee": (0, MAX_HOURS_PER_EMPLOYEE, False, True, False),
