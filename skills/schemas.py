@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -34,6 +35,110 @@ INT: Final = "Int64"  # nullable integer, so a missing value is reported, not mi
 FLOAT: Final = "Float64"
 TEXT: Final = "string"
 
+#: Longest text (in characters, after trimming) per kind of text column; also the SQL column lengths.
+ID_LENGTH: Final = 64  # ids and codes: skill_id, company_id, region, sector, priority ...
+NAME_LENGTH: Final = 200  # names, labels, titles, skill phrases, URIs
+DESCRIPTION_LENGTH: Final = 2000  # free-text descriptions
+LIST_LENGTH: Final = 4000  # lists in one cell (aliases separated by |)
+#: Characters no text cell may hold: C0 and C1 controls (with DEL), lone surrogates, U+FFFE, U+FFFF.
+#: xlsx cannot hold most of them (openpyxl refuses to write them) and none is typed on purpose.
+FORBIDDEN_CHARACTERS: Final = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: The same for free text (descriptions), where line breaks and tabs are legitimate.
+FORBIDDEN_IN_FREE_TEXT: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SURROGATE: Final = re.compile(r"[\ud800-\udfff]")
+_CHARACTER_NAMES: Final = {"\x00": "NUL", "\t": "tab", "\n": "line break", "\r": "carriage return"}
+#: pandera error of the text checks declared on every text column (the message per cell says more)
+CLEAN_TEXT_ERROR: Final = "contains a control character"
+#: integers beyond this are not exact as float64 (and overflow Int64 near 2**63)
+_EXACT_INTEGER: Final = 2**53
+
+
+def _number_text(value: float) -> str:
+    """``1000000`` not ``1e+06``; ``2.5`` as is."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def range_message(dtype: str, minimum: float | None, maximum: float | None) -> str:
+    """How a number column's range is said in problems: "must be a whole number between 0 and 4"."""
+    kind = "a whole number" if dtype == INT else "a number"
+    if minimum is not None and maximum is not None:
+        return f"must be {kind} between {_number_text(minimum)} and {_number_text(maximum)}"
+    if minimum is not None:
+        return f"must be {kind}, at least {_number_text(minimum)}"
+    if maximum is not None:
+        return f"must be {kind}, at most {_number_text(maximum)}"
+    return f"must be {kind}"
+
+
+def character_message(character: str) -> str:
+    """The problem for a character no text cell may hold, naming it as an escape (U+0007)."""
+    code = ord(character)
+    if 0xD800 <= code <= 0xDFFF:
+        kind = "invalid character"
+    elif code in (0xFFFE, 0xFFFF):
+        kind = "non-character"
+    else:
+        kind = "control character"
+    name = _CHARACTER_NAMES.get(character)
+    return f"contains the {kind} U+{code:04X}{f' ({name})' if name else ''}; remove it"
+
+
+def escape_text(text: str, forbidden: re.Pattern[str] = FORBIDDEN_CHARACTERS, limit: int = 80) -> str:
+    """``text`` for a problem's value: forbidden characters shown as ``<U+0007>``, long text cut.
+
+    >>> escape_text("Acme\\x07 A/S")
+    'Acme<U+0007> A/S'
+    """
+    shown = forbidden.sub(lambda found: f"<U+{ord(found.group()):04X}>", text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def text_problem(text: str, *, max_length: int | None, multiline: bool = False) -> str | None:
+    """The problem with one text value (after trimming), or None when it is acceptable.
+
+    >>> text_problem("Acme\\x07", max_length=200)
+    'contains the control character U+0007; remove it'
+    >>> text_problem("C" * 65, max_length=64)
+    'is 65 characters; at most 64'
+    """
+    found = (FORBIDDEN_IN_FREE_TEXT if multiline else FORBIDDEN_CHARACTERS).search(text)
+    if found is not None:
+        return character_message(found.group())
+    if max_length is not None and len(text) > max_length:
+        return f"is {len(text)} characters; at most {max_length}"
+    return None
+
+
+def text_errors(col: pa.Column, cells: pd.Series) -> pd.Series:
+    """Per cell of a text column, the problem with its text (:func:`text_problem`), ``None`` if fine.
+
+    ``cells`` are trimmed text (or blanks); works on distinct values, so long columns are cheap.
+    """
+    meta = col.metadata or {}
+    max_length, multiline = meta.get("max_length"), bool(meta.get("multiline"))
+    present = cells.notna()
+    result = pd.Series(None, index=cells.index, dtype=object)
+    if not present.any():
+        return result
+    values = cells[present].astype(object)
+    table = {
+        value: text_problem(str(value), max_length=max_length, multiline=multiline)
+        for value in pd.unique(values)
+    }
+    result[present] = values.map(table).astype(object)
+    return result
+
+
+def _clean_text_check(multiline: bool) -> Callable[[pd.Series], pd.Series[bool]]:
+    forbidden = FORBIDDEN_IN_FREE_TEXT if multiline else FORBIDDEN_CHARACTERS
+
+    def clean(series: pd.Series) -> pd.Series:
+        return series.astype(object).map(
+            lambda value: not isinstance(value, str) or forbidden.search(value) is None
+        ).astype(bool)
+
+    return clean
+
 
 def column(
     dtype: str,
@@ -47,19 +152,31 @@ def column(
     required: bool = True,
     nullable: bool = False,
     example: object = None,
+    max_length: int | None = None,
+    multiline: bool = False,
 ) -> pa.Column:
     """Declare one column with its type, unit, range and one-line description.
 
-    The declaration is read back by :func:`describe` (docs, templates) so it is
-    the single place where a column's contract lives.
+    The declaration is read back by :func:`describe` (docs, templates) and by the
+    store (SQL column types and lengths), so it is the single place where a column's
+    contract lives. Every text column declares ``max_length`` and refuses control
+    characters (:data:`FORBIDDEN_CHARACTERS`); ``multiline`` free text may also hold
+    line breaks and tabs.
     """
+    if dtype == TEXT and max_length is None:
+        msg = f"text column {description!r} declares no max_length"
+        raise ValueError(msg)
     checks: list[pa.Check] = []
+    error = range_message(dtype, minimum, maximum)
     if minimum is not None and maximum is not None:
-        checks.append(pa.Check.in_range(minimum, maximum, error=f"must be between {minimum:g} and {maximum:g}"))
+        checks.append(pa.Check.in_range(minimum, maximum, error=error))
     elif minimum is not None:
-        checks.append(pa.Check.ge(minimum, error=f"must be at least {minimum:g}"))
+        checks.append(pa.Check.ge(minimum, error=error))
     elif maximum is not None:
-        checks.append(pa.Check.le(maximum, error=f"must be at most {maximum:g}"))
+        checks.append(pa.Check.le(maximum, error=error))
+    if dtype == TEXT:
+        checks.append(pa.Check(_clean_text_check(multiline), error=CLEAN_TEXT_ERROR))
+        checks.append(pa.Check.str_length(max_value=max_length, error=f"must be at most {max_length} characters"))
     if allowed is not None:
         checks.append(pa.Check.isin(list(allowed), error=f"must be one of {', '.join(allowed)}"))
     if pattern is not None:
@@ -71,6 +188,8 @@ def column(
         "allowed": allowed,
         "pattern": pattern,
         "example": example,
+        "max_length": max_length,
+        "multiline": multiline,
     }
     return pa.Column(
         dtype,
@@ -121,14 +240,14 @@ SKILLS = Table(
     key=("skill_id",),
     schema=pa.DataFrameSchema(
         {
-            "skill_id": column(TEXT, "Stable identifier of the skill (lowercase, digits, underscore).", pattern=r"^[a-z0-9_]+$", example="plc_programming"),
-            "label": column(TEXT, "English label.", example="PLC programming"),
-            "label_da": column(TEXT, "Danish label.", required=False, nullable=True, example="PLC-programmering"),
-            "group": column(TEXT, "Skill group.", allowed=SKILL_GROUPS, example="automation_robotics"),
-            "aliases": column(TEXT, "Other names people write, English and Danish, separated by |.", required=False, nullable=True, example="PLC|Siemens TIA Portal"),
-            "esco_uri": column(TEXT, "URI of the matching ESCO skill concept, if any.", pattern=ESCO_PATTERN, required=False, nullable=True),
-            "description": column(TEXT, "What a worker with this skill can do.", required=False, nullable=True),
-            "description_da": column(TEXT, "The description in Danish.", required=False, nullable=True),
+            "skill_id": column(TEXT, "Stable identifier of the skill (lowercase, digits, underscore).", pattern=r"^[a-z0-9_]+$", example="plc_programming", max_length=ID_LENGTH),
+            "label": column(TEXT, "English label.", example="PLC programming", max_length=NAME_LENGTH),
+            "label_da": column(TEXT, "Danish label.", required=False, nullable=True, example="PLC-programmering", max_length=NAME_LENGTH),
+            "group": column(TEXT, "Skill group.", allowed=SKILL_GROUPS, example="automation_robotics", max_length=ID_LENGTH),
+            "aliases": column(TEXT, "Other names people write, English and Danish, separated by |.", required=False, nullable=True, example="PLC|Siemens TIA Portal", max_length=LIST_LENGTH),
+            "esco_uri": column(TEXT, "URI of the matching ESCO skill concept, if any.", pattern=ESCO_PATTERN, required=False, nullable=True, max_length=NAME_LENGTH),
+            "description": column(TEXT, "What a worker with this skill can do.", required=False, nullable=True, max_length=DESCRIPTION_LENGTH, multiline=True),
+            "description_da": column(TEXT, "The description in Danish.", required=False, nullable=True, max_length=DESCRIPTION_LENGTH, multiline=True),
         },
         name="skills",
     ),
@@ -140,10 +259,10 @@ COMPANIES = Table(
     key=("company_id",),
     schema=pa.DataFrameSchema(
         {
-            "company_id": column(TEXT, "Stable identifier of the company.", pattern=ID_PATTERN, example="C001"),
-            "name": column(TEXT, "Company name.", example="Skive Stål ApS"),
-            "region": column(TEXT, "NUTS region code.", pattern=NUTS_PATTERN, example="DK04"),
-            "sector": column(TEXT, "NACE Rev. 2 code (section letter plus division).", pattern=NACE_PATTERN, example="C25"),
+            "company_id": column(TEXT, "Stable identifier of the company.", pattern=ID_PATTERN, example="C001", max_length=ID_LENGTH),
+            "name": column(TEXT, "Company name.", example="Skive Stål ApS", max_length=NAME_LENGTH),
+            "region": column(TEXT, "NUTS region code.", pattern=NUTS_PATTERN, example="DK04", max_length=ID_LENGTH),
+            "sector": column(TEXT, "NACE Rev. 2 code (section letter plus division).", pattern=NACE_PATTERN, example="C25", max_length=ID_LENGTH),
             "employees": column(INT, "Number of employees (headcount).", unit="persons", minimum=1, maximum=100_000, example=42),
         },
         name="companies",
@@ -156,14 +275,14 @@ DEMAND = Table(
     key=("company_id", "skill", "role", "needed_by"),
     schema=pa.DataFrameSchema(
         {
-            "company_id": column(TEXT, "Company that states the need.", pattern=ID_PATTERN, example="C001"),
-            "skill": column(TEXT, "Skill id from the taxonomy.", example="plc_programming"),
-            "role": column(TEXT, "Role or occupation (ISCO code or free text).", required=False, nullable=True, example="7543"),
+            "company_id": column(TEXT, "Company that states the need.", pattern=ID_PATTERN, example="C001", max_length=ID_LENGTH),
+            "skill": column(TEXT, "Skill id from the taxonomy.", example="plc_programming", max_length=NAME_LENGTH),
+            "role": column(TEXT, "Role or occupation (ISCO code or free text).", required=False, nullable=True, example="7543", max_length=NAME_LENGTH),
             "headcount": column(INT, "Employees who need the skill.", unit="persons", minimum=0, maximum=100_000, example=3),
             "current_level": column(INT, "Level the staff have today (0 none … 4 expert).", unit="level 0–4", minimum=MIN_LEVEL, maximum=MAX_LEVEL, example=1),
             "required_level": column(INT, "Level the company needs (0 none … 4 expert).", unit="level 0–4", minimum=MIN_LEVEL, maximum=MAX_LEVEL, example=3),
             "needed_by": column(INT, "Year by which the skill is needed.", unit="year", minimum=2000, maximum=2100, example=2027),
-            "priority": column(TEXT, "How urgent the need is.", allowed=PRIORITIES, example="high"),
+            "priority": column(TEXT, "How urgent the need is.", allowed=PRIORITIES, example="high", max_length=ID_LENGTH),
         },
         name="demand",
     ),
@@ -183,18 +302,18 @@ COURSES = Table(
     key=("course_id",),
     schema=pa.DataFrameSchema(
         {
-            "course_id": column(TEXT, "Stable identifier of the course.", pattern=ID_PATTERN, example="AMU-48911"),
-            "title": column(TEXT, "Course title.", example="PLC programming, basic"),
-            "provider": column(TEXT, "School or provider running the course.", example="AMU Midt"),
-            "region": column(TEXT, "NUTS region where the course runs.", pattern=NUTS_PATTERN, example="DK04"),
-            "mode": column(TEXT, "Delivery mode; online courses are open to every region.", allowed=MODES, example="in-person"),
+            "course_id": column(TEXT, "Stable identifier of the course.", pattern=ID_PATTERN, example="AMU-48911", max_length=ID_LENGTH),
+            "title": column(TEXT, "Course title.", example="PLC programming, basic", max_length=NAME_LENGTH),
+            "provider": column(TEXT, "School or provider running the course.", example="AMU Midt", max_length=NAME_LENGTH),
+            "region": column(TEXT, "NUTS region where the course runs.", pattern=NUTS_PATTERN, example="DK04", max_length=ID_LENGTH),
+            "mode": column(TEXT, "Delivery mode; online courses are open to every region.", allowed=MODES, example="in-person", max_length=ID_LENGTH),
             "hours": column(FLOAT, "Teaching hours per participant.", unit="hours", minimum=1, maximum=2000, example=37),
             "cost_per_participant": column(FLOAT, "Fee per participant.", unit="currency", minimum=0, maximum=1_000_000, example=450.0),
             "fixed_cost_per_run": column(FLOAT, "Cost of opening one run (trainer, room, machines).", unit="currency", minimum=0, maximum=10_000_000, example=3200.0),
             "min_participants": column(INT, "Fewest participants for a run to open.", unit="persons", minimum=1, maximum=1000, example=6),
             "max_participants": column(INT, "Most participants in one run.", unit="persons", minimum=1, maximum=1000, example=14),
             "max_runs_per_year": column(INT, "Most runs per year.", unit="runs/year", minimum=0, maximum=365, example=4),
-            "language": column(TEXT, "Teaching language (ISO 639-1).", pattern=r"^[a-z]{2}$", example="da"),
+            "language": column(TEXT, "Teaching language (ISO 639-1).", pattern=r"^[a-z]{2}$", example="da", max_length=ID_LENGTH),
         },
         name="courses",
     ),
@@ -213,8 +332,8 @@ COURSE_SKILLS = Table(
     key=("course_id", "skill"),
     schema=pa.DataFrameSchema(
         {
-            "course_id": column(TEXT, "Course.", pattern=ID_PATTERN, example="AMU-48911"),
-            "skill": column(TEXT, "Skill id from the taxonomy.", example="plc_programming"),
+            "course_id": column(TEXT, "Course.", pattern=ID_PATTERN, example="AMU-48911", max_length=ID_LENGTH),
+            "skill": column(TEXT, "Skill id from the taxonomy.", example="plc_programming", max_length=NAME_LENGTH),
             "level": column(INT, "Level a participant reaches.", unit="level 1–4", minimum=1, maximum=MAX_LEVEL, example=2),
             "entry_level": column(INT, "Level a participant needs to start.", unit="level 0–3", minimum=MIN_LEVEL, maximum=MAX_LEVEL - 1, example=0),
         },
@@ -235,13 +354,13 @@ SUPPLY = Table(
     key=("skill", "region"),
     schema=pa.DataFrameSchema(
         {
-            "skill": column(TEXT, "Skill id from the taxonomy that a hire brings (at level 3).", example="cnc_milling"),
-            "occupation": column(TEXT, "Occupation of the hires (ISCO code or text).", required=False, nullable=True, example="7223"),
-            "region": column(TEXT, "NUTS region of the labour market.", pattern=NUTS_PATTERN, example="DK04"),
+            "skill": column(TEXT, "Skill id from the taxonomy that a hire brings (at level 3).", example="cnc_milling", max_length=NAME_LENGTH),
+            "occupation": column(TEXT, "Occupation of the hires (ISCO code or text).", required=False, nullable=True, example="7223", max_length=NAME_LENGTH),
+            "region": column(TEXT, "NUTS region of the labour market.", pattern=NUTS_PATTERN, example="DK04", max_length=ID_LENGTH),
             "hires_available_per_year": column(INT, "Hires the market can supply per year.", unit="persons/year", minimum=0, maximum=1_000_000, example=5),
             "cost_per_hire": column(FLOAT, "Recruitment cost per hire (ads, agency, onboarding).", unit="currency", minimum=0, maximum=10_000_000, example=9000.0),
             "lead_time_months": column(INT, "Months from decision to the hire being productive.", unit="months", minimum=0, maximum=120, example=6),
-            "balance": column(TEXT, "Labour-market balance for the skill.", allowed=BALANCES, example="shortage"),
+            "balance": column(TEXT, "Labour-market balance for the skill.", allowed=BALANCES, example="shortage", max_length=ID_LENGTH),
         },
         name="supply",
     ),
@@ -280,6 +399,7 @@ def _default_row_numbers(frame: pd.DataFrame) -> pd.Series:
 
 
 def _cell_text(value: object) -> str:
+    """A cell as a problem's value: blanks empty, forbidden characters escaped (``<U+0007>``)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
     try:
@@ -287,25 +407,73 @@ def _cell_text(value: object) -> str:
             return ""
     except (TypeError, ValueError):
         pass
-    return str(value)
+    return escape_text(str(value), limit=10_000)
 
 
-def _coerce_numeric(series: pd.Series, integer: bool) -> tuple[pd.Series, pd.Series]:
-    """Convert ``series`` to numbers; return (converted, mask of cells that are not numbers)."""
-    as_text = series.astype("string").str.strip()
-    blank = as_text.isna() | (as_text == "")
-    numbers = pd.to_numeric(as_text.where(~blank), errors="coerce")
-    bad = ~blank & numbers.isna()
+def _without_surrogates(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``series`` with text holding lone surrogates blanked (pandas' string type cannot hold them), and their mask."""
+    if series.dtype != object:
+        return series, pd.Series(False, index=series.index)
+    broken = series.map(lambda value: isinstance(value, str) and _SURROGATE.search(value) is not None).astype(bool)
+    return (series.where(~broken, None) if broken.any() else series), broken
+
+
+def _coerce_numeric(series: pd.Series, integer: bool, *, ranged: bool) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Convert ``series`` to numbers; return (converted, mask of cells that are not numbers, the numbers as float).
+
+    Integers too large to convert exactly are left out of the converted column; they are
+    flagged here unless the column has a range (then they are reported as out of range).
+    """
+    clean, broken = _without_surrogates(series)
+    as_text = clean.astype("string").str.strip()
+    blank = (as_text.isna() | (as_text == "")) & ~broken
+    numbers = pd.to_numeric(as_text.where(~blank), errors="coerce").astype("float64")
+    bad = (~blank & numbers.isna()) | broken
     if integer:
         fractional = numbers.notna() & (numbers != numbers.round())
-        bad = bad | fractional
-        return numbers.where(~bad).round().astype("Int64"), bad
-    return numbers.where(~bad).astype("Float64"), bad
+        inexact = numbers.notna() & ~(numbers.abs() <= _EXACT_INTEGER)
+        bad = bad | fractional | (inexact & (not ranged))
+        return numbers.where(~bad & ~inexact).round().astype("Int64"), bad, numbers
+    return numbers.where(~bad).astype("Float64"), bad, numbers
 
 
-def _coerce_text(series: pd.Series) -> pd.Series:
-    as_text = series.astype("string").str.strip()
-    return as_text.where(as_text != "")
+def _out_of_range(col: pa.Column, numbers: pd.Series) -> pd.Series:
+    """Cells of ``numbers`` (float) outside the column's declared range (blanks are not)."""
+    meta = col.metadata or {}
+    minimum, maximum = meta.get("minimum"), meta.get("maximum")
+    outside = pd.Series(False, index=numbers.index)
+    present = numbers.notna()
+    if minimum is not None:
+        outside |= present & ~(numbers >= minimum)
+    if maximum is not None:
+        outside |= present & ~(numbers <= maximum)
+    return outside.astype(bool)
+
+
+def check_range(col: pa.Column, numbers: pd.Series) -> tuple[pd.Series, str]:
+    """Cells of ``numbers`` outside the column's declared range, and the problem to report for them.
+
+    Used before the numbers are typed, so a problem can show the text the user wrote
+    (``99999999999999999999``) rather than what it became.
+    """
+    meta = col.metadata or {}
+    message = range_message(_dtype_name(col), meta.get("minimum"), meta.get("maximum"))
+    return _out_of_range(col, numbers.astype("float64")), message
+
+
+def _coerce_text(series: pd.Series, multiline: bool) -> tuple[pd.Series, pd.Series]:
+    """Trimmed text (blanks as NA; line breaks as LF in free text) and the mask of cells with lone surrogates."""
+    clean, broken = _without_surrogates(series)
+    as_text = clean.astype("string").str.strip()
+    if multiline:
+        as_text = as_text.str.replace("\r\n", "\n", regex=False).str.replace("\r", "\n", regex=False)
+    return as_text.where(as_text != ""), broken
+
+
+def max_length(col: pa.Column) -> int | None:
+    """The declared longest text of a column (``None`` for numbers): the SQL column length too."""
+    value = (col.metadata or {}).get("max_length")
+    return int(value) if value is not None else None
 
 
 def validate(
@@ -350,17 +518,36 @@ def validate(
             typed[name] = pd.Series(pd.NA, index=frame.index, dtype=_dtype_name(col))
             continue
         dtype = _dtype_name(col)
+        meta = col.metadata or {}
         if dtype in (INT, FLOAT):
-            converted, bad = _coerce_numeric(frame[name], integer=dtype == INT)
+            ranged = meta.get("minimum") is not None or meta.get("maximum") is not None
+            converted, bad, numbers = _coerce_numeric(frame[name], integer=dtype == INT, ranged=ranged)
             kind = "a whole number" if dtype == INT else "a number"
+            outside, range_error = check_range(col, numbers)
             for index in frame.index[bad]:
                 reported.add((index, name))
                 problems.append(
                     Problem(f"must be {kind}", row=int(rows[index]), column=name, value=_cell_text(frame.at[index, name]), **where)
                 )
+            for index in frame.index[outside & ~bad]:
+                reported.add((index, name))
+                problems.append(Problem(range_error, row=int(rows[index]), column=name, value=_cell_text(frame.at[index, name]), **where))
             typed[name] = converted
         else:
-            typed[name] = _coerce_text(frame[name])
+            text, broken = _coerce_text(frame[name], multiline=bool(meta.get("multiline")))
+            messages = text_errors(col, text)
+            for index in frame.index[broken]:
+                reported.add((index, name))
+                raw = str(frame.at[index, name])
+                character = _SURROGATE.search(raw)
+                message = character_message(character.group()) if character else "is not valid text"
+                problems.append(Problem(message, row=int(rows[index]), column=name, value=_cell_text(raw), **where))
+            for index in frame.index[messages.notna().to_numpy() & ~broken.to_numpy()]:
+                reported.add((index, name))
+                problems.append(
+                    Problem(str(messages[index]), row=int(rows[index]), column=name, value=escape_text(str(text[index])), **where)
+                )
+            typed[name] = text
 
     try:
         spec.schema.validate(typed, lazy=True)
@@ -478,10 +665,13 @@ def describe(table: Table | str) -> pd.DataFrame:
         minimum, maximum = meta.get("minimum"), meta.get("maximum")
         value_range = ""
         if minimum is not None or maximum is not None:
-            low = "" if minimum is None else f"{minimum:g}"
-            high = "" if maximum is None else f"{maximum:g}"
+            low = "" if minimum is None else _number_text(minimum)
+            high = "" if maximum is None else _number_text(maximum)
             value_range = f"{low} – {high}".strip()
         dtype = _dtype_name(col)
+        length = max_length(col)
+        if length is not None:
+            value_range = f"at most {length} characters" + (" (line breaks and tabs allowed)" if meta.get("multiline") else "")
         records.append(
             {
                 "column": name,
@@ -491,6 +681,7 @@ def describe(table: Table | str) -> pd.DataFrame:
                 "range": value_range,
                 "allowed": ", ".join(meta.get("allowed") or ()),
                 "pattern": meta.get("pattern") or "",
+                "max_length": length,
                 "example": "" if meta.get("example") is None else str(meta["example"]),
                 "description": col.description or "",
             }
