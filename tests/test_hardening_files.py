@@ -11,6 +11,7 @@ import pytest
 
 from skills.cli import main
 from skills.io import read_table
+from skills.store import Store
 from tests.fixtures.builders import tiny_taxonomy, xlsx_bytes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -63,3 +64,18 @@ def test_a_hostile_mapping_file_is_bad_input(
     assert code == 2, out
     assert words in out.out + out.err
     assert "Traceback" not in out.out + out.err and "internal error" not in out.out + out.err
+
+
+def test_an_overlong_id_is_refused_before_the_database_sees_it(store: Store) -> None:
+    """A 201-character company id made PostgreSQL fail with its SQL and other rows in the message."""
+    from skills import service
+    from tests.fixtures.hostile import quoted_csv
+
+    header = ["company_id", "name", "region", "sector", "employees"]
+    data = quoted_csv([header, ["C" * 201, "Lund ApS", "DK041", "C25", 10], ["C2", "N" * 5000, "DK041", "C25", 10]])
+    before = store.snapshot()
+    outcome = service.import_data("companies", data, name="long.csv", store=store)
+    assert not outcome.stored
+    found = {(p["row"], p["column"], p["message"]) for p in outcome.summary["problems"]}
+    assert found == {(2, "company_id", "is 201 characters; at most 64"), (3, "name", "is 5000 characters; at most 200")}
+    assert store.snapshot() == before
