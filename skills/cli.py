@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from skills.errors import InputError, StoreBusyError, VetplanError
@@ -252,7 +253,8 @@ def _no_plan(args: argparse.Namespace, payload: dict[str, Any], result: Any) -> 
     else:
         why = f"the solver stopped without a plan ({solve.message or solve.solver_status or 'no reason given'})"
         code = EXIT_FAILED
-    text = f"scenario {payload['scenario']}: {result.status.value}, no plan: {why}. Nothing was stored."
+    source = Path(args.scenario).name if args.scenario else "base.yaml"
+    text = f"{source}: scenario {payload['scenario']}: {result.status.value}, no plan: {why}. Nothing was stored."
     _print(args, {**payload, "stored": False, "reason": why}, text)
     return code
 
