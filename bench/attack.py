@@ -62,6 +62,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from skills.kinds import KINDS  # noqa: E402
 from tests.fixtures import hostile as h  # noqa: E402
 from tests.fixtures.builders import (  # noqa: E402
     DEMAND_HEADER,
@@ -76,19 +77,7 @@ MAX_WORKERS = 2
 OUTPUT_READ_BYTES = 4 * 1024 * 1024
 FINDINGS_FILE = ROOT / "var" / "attack-findings.txt"
 VERDICTS = ("ok", "refused", "CRASH", "HANG", "OOM", "PARTIAL", "UNCLEAR")
-KIND_NAMES = (
-    "survey",
-    "companies",
-    "demand",
-    "courses",
-    "course_skills",
-    "supply",
-    "skills",
-    "esco-skills",
-    "esco-occupations",
-    "esco-relations",
-    "scenario",
-)
+KIND_NAMES = (*KINDS, "scenario")
 #: A plain scenario run gets this time limit (the quick check path of ``vetplan solve``).
 QUICK_LIMIT = "time_limit_s=1"
 
