@@ -434,7 +434,9 @@ def expand_wide(raw: RawTable, mapping: SurveyMapping) -> WideRows:
                 share = rule.share
                 headcount = employees[chosen].map(
                     lambda staff, s=share: (
-                        math.ceil(round(staff * s, 9)) if pd.notna(staff) else None
+                        math.ceil(round(staff * s, 9))
+                        if pd.notna(staff) and math.isfinite(staff)
+                        else None
                     )
                 )
             else:
