@@ -9,7 +9,7 @@ from typing import ClassVar
 import pandas as pd
 
 from skills.errors import InputError, Problem
-from skills.schemas import TABLES, check_references, validate
+from skills.schemas import TABLES, check_references, restore, validate
 
 
 def _empty(name: str) -> pd.DataFrame:
@@ -72,6 +72,15 @@ class Dataset:
         return cls(**{name: cls._index(name, frame) for name, frame in typed.items()})
 
     @classmethod
+    def from_stored(cls, frames: Mapping[str, pd.DataFrame]) -> Dataset:
+        """A Dataset from tables read back from the database: types restored, not validated again.
+
+        Every stored row was validated when it was written (:meth:`from_frames`), so
+        reading only gives the columns their contract's types.
+        """
+        return cls(**{name: cls._index(name, restore(name, frames[name]) if name in frames else _empty(name)) for name in TABLES})
+
+    @classmethod
     def _index(cls, name: str, frame: pd.DataFrame) -> pd.DataFrame:
         id_column = cls.INDEXED.get(name)
         if id_column is None:
@@ -87,9 +96,15 @@ class Dataset:
         frame: pd.DataFrame = getattr(self, name)
         return frame.reset_index() if name in self.INDEXED else frame.copy()
 
+    def gap_unit_total(self) -> int:
+        """Gap units of the whole region (:func:`skills.rules.gap_units` summed over every survey answer)."""
+        from skills.rules import gap_units
+
+        demand = self.demand
+        return int(gap_units(demand["headcount"], demand["required_level"], demand["current_level"]).sum()) if len(demand) else 0
+
     def counts(self) -> dict[str, int]:
         """Headline counts of the region."""
-        gaps = self.demand[self.demand["required_level"] > self.demand["current_level"]]
         return {
             "companies": len(self.companies),
             "employees": int(self.companies["employees"].sum()) if len(self.companies) else 0,
@@ -97,7 +112,7 @@ class Dataset:
             "providers": int(self.courses["provider"].nunique()),
             "skills": len(self.skills),
             "demand_rows": len(self.demand),
-            "gap_units": int(gaps["headcount"].sum()) if len(gaps) else 0,
+            "gap_units": self.gap_unit_total(),
             "course_skills": len(self.course_skills),
             "supply_rows": len(self.supply),
         }

@@ -30,6 +30,10 @@ SUPPRESSED: Final = "suppressed"
 REASON: Final = "reason"
 
 
+#: The settings' fields: their defaults are the rules' defaults (one source).
+_DEFAULTS: Final = Settings.model_fields
+
+
 @dataclass(frozen=True)
 class Rules:
     """Thresholds of the primary suppression rules.
@@ -43,9 +47,20 @@ class Rules:
         contributors hold more than ``k`` (a share, 0–1) of a magnitude.
     """
 
-    min_contributors: int = 3
-    dominance_n: int = 2
-    dominance_k: float = 0.85
+    min_contributors: int = _DEFAULTS["min_companies_per_cell"].default
+    dominance_n: int = _DEFAULTS["dominance_n"].default
+    dominance_k: float = _DEFAULTS["dominance_k"].default
+
+    def sentence(self) -> str:
+        """The rules in words, for the caption beside a protected table.
+
+        >>> Rules().sentence()
+        'Cells from fewer than 3 companies, or where the 2 largest hold more than 85 % of any figure in the cell, are suppressed and shown as :c.'
+        """
+        return (
+            f"Cells from fewer than {self.min_contributors} companies, or where the {self.dominance_n} largest hold more than "
+            f"{100 * self.dominance_k:g} % of any figure in the cell, are suppressed and shown as :c."
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Rules:

@@ -23,6 +23,16 @@ SKILL_GROUPS: Final = (
     "servitisation_business",
     "transversal",
 )
+#: What a person reads for each skill group.
+SKILL_GROUP_NAMES: Final = {
+    "automation_robotics": "Automation and robotics",
+    "digital_data": "Digitalisation and data",
+    "production_technology": "Production technology",
+    "lean_quality": "Lean and quality",
+    "green_sustainability": "Green transition and sustainability",
+    "servitisation_business": "Servitisation and business",
+    "transversal": "Transversal skills",
+}
 PRIORITIES: Final = ("high", "medium", "low")
 MODES: Final = ("in-person", "online", "blended")
 BALANCES: Final = ("shortage", "balanced", "surplus")
@@ -581,6 +591,29 @@ def validate(
         msg = f"{spec.name}: {len(problems)} problem(s) found"
         raise InputError(msg, problems)
     return typed.reset_index(drop=True), warnings
+
+
+def restore(table: Table | str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Give ``frame`` its contract's columns and types without checking it again.
+
+    For rows read back from the database, which were validated by :func:`validate`
+    when they were written: columns in contract order, missing optional columns as
+    missing values, numbers as nullable ``Int64``/``Float64``, text as ``string``.
+
+    >>> restore("companies", pd.DataFrame({"company_id": ["C1"], "name": ["A/S"], "region": ["DK04"],
+    ...                                    "sector": ["C25"], "employees": [12]})).dtypes["employees"]
+    Int64Dtype()
+    """
+    spec = get_table(table) if isinstance(table, str) else table
+    typed = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    for name, col in spec.schema.columns.items():
+        dtype = _dtype_name(col)
+        if name in frame.columns:
+            values = frame[name].reset_index(drop=True)
+            typed[name] = values.astype(dtype)
+        else:
+            typed[name] = pd.Series(pd.NA, index=typed.index, dtype=dtype)
+    return typed
 
 
 def _problems_from_pandera(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -66,6 +67,9 @@ BUSY_MESSAGE: Final = "the database is busy with another import; try again"
 _KEY_LENGTH: Final = 200
 #: PostgreSQL advisory lock every vetplan write holds for its whole transaction ("vetplan" + 1).
 _WRITE_LOCK_KEY: Final = 0x7665_7470_6C61_6E01
+#: Counters in ``vetplan_meta`` that every write advances: ``data`` for data tables, the review queue
+#: and learned aliases (everything a gap figure or a plan is computed from), ``results`` for plan results.
+VERSION_KEYS: Final = {"data": "data_version", "results": "results_version"}
 #: Execution option marking a connection that opens write transactions (BEGIN IMMEDIATE on SQLite).
 _WRITE_OPTION: Final = "vetplan_write"
 
@@ -230,6 +234,7 @@ class Store:
         try:
             self.engine = make_engine(url, lock_timeout=lock_timeout)
             self._migrate()
+            self.database_id = self._database_id()
         except (SQLAlchemyError, OSError) as error:
             logger.error("cannot open the database", exc_info=error)
             if isinstance(error, SQLAlchemyError) and _is_busy(error):
@@ -239,8 +244,12 @@ class Store:
             raise StoreError(msg) from error
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
+    def transaction(self, advances: tuple[str, ...] = ("data",)) -> Iterator[Connection]:
         """One write transaction holding the write lock from its start (see :meth:`_write`).
+
+        It advances the versions named in ``advances`` (keys of :data:`VERSION_KEYS`) in
+        the same transaction, so a reader that saw version *n* saw exactly the rows
+        written up to the *n*-th write.
 
         Raises
         ------
@@ -253,6 +262,8 @@ class Store:
         try:
             with self._write() as connection:
                 yield connection
+                for kind in advances:
+                    _advance(connection, VERSION_KEYS[kind])
         except SQLAlchemyError as error:
             raise _store_error(error) from error
 
@@ -294,6 +305,23 @@ class Store:
                     meta_table.update().where(meta_table.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
                 )
 
+    def _database_id(self) -> str:
+        """A random id given to the database when vetplan first opens it: two databases never share one.
+
+        Caches key what they keep by (database id, version), so that two databases at
+        the same version (or one replaced by another at the same URL) never mix.
+        """
+        with self.engine.connect() as connection:
+            found = connection.execute(select(meta_table.c.value).where(meta_table.c.key == "database_id")).scalar()
+        if found is not None:
+            return str(found)
+        with self._write() as connection:
+            found = connection.execute(select(meta_table.c.value).where(meta_table.c.key == "database_id")).scalar()
+            if found is None:
+                found = uuid.uuid4().hex
+                connection.execute(insert(meta_table).values(key="database_id", value=found))
+        return str(found)
+
     def schema_version(self) -> int:
         with self.engine.connect() as connection:
             value = connection.execute(select(meta_table.c.value).where(meta_table.c.key == "schema_version")).scalar_one()
@@ -311,6 +339,24 @@ class Store:
                 name: int(connection.execute(select(func.count()).select_from(table)).scalar_one())
                 for name, table in SQL_TABLES.items()
             }
+
+    def headline_counts(self) -> dict[str, int]:
+        """The region's headline counts in SQL, as :meth:`Dataset.counts` gives them (without gap units)."""
+        companies, courses = SQL_TABLES["companies"], SQL_TABLES["courses"]
+        rows = self.counts()
+        with self.engine.connect() as connection:
+            employees = connection.execute(select(func.coalesce(func.sum(companies.c.employees), 0))).scalar_one()
+            providers = connection.execute(select(func.count(func.distinct(courses.c.provider)))).scalar_one()
+        return {
+            "companies": rows["companies"],
+            "employees": int(employees),
+            "courses": rows["courses"],
+            "providers": int(providers),
+            "skills": rows["skills"],
+            "demand_rows": rows["demand"],
+            "course_skills": rows["course_skills"],
+            "supply_rows": rows["supply"],
+        }
 
     def is_empty(self) -> bool:
         return not any(self.counts().values())
@@ -392,12 +438,32 @@ class Store:
         with self.engine.connect() as connection:
             return _read_frame(connection, name)
 
+    def version(self, kind: str = "data") -> int:
+        """How many writes of ``kind`` (``data`` or ``results``) the database has seen: one indexed read.
+
+        Anything computed from the data can be kept while this number stays the same;
+        every import, review decision or edit (``data``), or stored plan (``results``),
+        advances it, also when another process wrote.
+        """
+        with self.engine.connect() as connection:
+            return _version(connection, VERSION_KEYS[kind])
+
     def load_dataset(self) -> Dataset:
-        """Every data table, validated and typed, as a :class:`Dataset` (one consistent snapshot)."""
+        """Every data table, typed, as a :class:`Dataset` (one consistent snapshot)."""
+        return self.load_versioned()[1]
+
+    def load_versioned(self) -> tuple[int, Dataset]:
+        """The data version and every data table read in one snapshot, so the two belong together.
+
+        Rows were validated when they were written; reading only restores their types
+        (:meth:`Dataset.from_stored`).
+        """
         with self.engine.connect() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execution_options(isolation_level="REPEATABLE READ")
-            return _load_dataset(connection)
+            with connection.begin():
+                version = _version(connection, VERSION_KEYS["data"])
+                return version, _load_dataset(connection)
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """All rows of every table (for tests asserting that nothing changed)."""
@@ -423,6 +489,13 @@ class Store:
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
         return pd.DataFrame(rows, columns=[c.name for c in mapping_queue.columns])
+
+    def count_queue(self, status: str = "pending") -> int:
+        """How many review items have ``status``."""
+        with self.engine.connect() as connection:
+            return int(
+                connection.execute(select(func.count()).select_from(mapping_queue).where(mapping_queue.c.status == status)).scalar_one()
+            )
 
     def queue_item(self, queue_id: int) -> dict[str, Any]:
         """One review item, or :class:`~skills.errors.NotFoundError` when there is none."""
@@ -469,8 +542,8 @@ class Store:
     # ---- plan results ----------------------------------------------------------------------------
 
     def save_results(self, scenario: str, tables: Mapping[str, pd.DataFrame]) -> None:
-        """Replace the stored result tables of ``scenario``, in one transaction."""
-        with self.transaction() as connection:
+        """Replace the stored result tables of ``scenario``, in one transaction (advances the ``results`` version)."""
+        with self.transaction(advances=("results",)) as connection:
             connection.execute(delete(plan_results).where(plan_results.c.scenario == scenario))
             connection.execute(
                 insert(plan_results),
@@ -520,8 +593,22 @@ def _read_frame(connection: Connection, name: str) -> pd.DataFrame:
 
 
 def _load_dataset(connection: Connection) -> Dataset:
-    """Every data table read on ``connection`` (inside its transaction), typed."""
-    return Dataset.from_frames({name: _read_frame(connection, name) for name in DATA_TABLES}, check_links=False)
+    """Every data table read on ``connection`` (inside its transaction), types restored (validated on write)."""
+    return Dataset.from_stored({name: _read_frame(connection, name) for name in DATA_TABLES})
+
+
+def _version(connection: Connection, key: str) -> int:
+    found = connection.execute(select(meta_table.c.value).where(meta_table.c.key == key)).scalar()
+    return int(found) if found is not None else 0
+
+
+def _advance(connection: Connection, key: str) -> None:
+    """Add one to the counter ``key`` (inside a write transaction, which holds the write lock)."""
+    current = connection.execute(select(meta_table.c.value).where(meta_table.c.key == key)).scalar()
+    if current is None:
+        connection.execute(insert(meta_table).values(key=key, value="1"))
+    else:
+        connection.execute(meta_table.update().where(meta_table.c.key == key).values(value=str(int(current) + 1)))
 
 
 def _replace_order(frames: Mapping[str, pd.DataFrame]) -> list[str]:
