@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -16,6 +19,10 @@ from skills.settings import DATA_DIR, Settings, load_settings
 from skills.store import Store
 
 if TYPE_CHECKING:
+    from optimisation.plan import PlanResult as PlanResult
+    from optimisation.scenarios import Scenario as Scenario
+    from skills.io import ImportResult
+    from skills.mapping import Matcher
     from skills.survey import SurveyMapping
 
 #: What each table is for, to tell a user what is missing.
@@ -39,6 +46,16 @@ def get_store(settings: Settings | None = None) -> Store:
     return _store_for((settings or load_settings()).sqlalchemy_url)
 
 
+def get_store_for(url: str) -> Store:
+    """The store for an SQLAlchemy ``url`` (one engine per URL per process)."""
+    return _store_for(url)
+
+
+def database_url(settings: Settings | None = None) -> str:
+    """The configured database URL (``DATABASE_URL`` or the SQLite file under ``VETPLAN_DATA_HOME``)."""
+    return (settings or load_settings()).sqlalchemy_url
+
+
 @dataclass
 class Info:
     """Headline figures of the loaded region and what is missing."""
@@ -59,27 +76,83 @@ class Info:
         }
 
 
+class _ByVersion:
+    """What was read or built from one data version of a store, kept until the version moves.
+
+    One entry per (store, name): the version it was built from and the value. A store
+    that is gone (tests make many) takes its entries with it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: weakref.WeakKeyDictionary[Store, dict[str, tuple[int, Any]]] = weakref.WeakKeyDictionary()
+
+    def get(self, store: Store, name: str, version: int) -> Any | None:
+        with self._lock:
+            found = self._entries.get(store, {}).get(name)
+        return found[1] if found is not None and found[0] == version else None
+
+    def put(self, store: Store, name: str, version: int, value: Any) -> None:
+        with self._lock:
+            self._entries.setdefault(store, {})[name] = (version, value)
+
+
+_BY_VERSION = _ByVersion()
+
+
+def data_version(store: Store | None = None) -> int:
+    """The store's data version (one indexed read): anything computed from the data holds while it stays the same."""
+    return (store or get_store()).version("data")
+
+
+def results_version(store: Store | None = None) -> int:
+    """The store's plan-results version: stored scenario results hold while it stays the same."""
+    return (store or get_store()).version("results")
+
+
 def load_dataset(store: Store | None = None) -> Dataset:
-    """The region as stored."""
-    return (store or get_store()).load_dataset()
+    """The region as stored, read once per data version and shared by every caller in this process.
+
+    The frames are shared: read them, never change them in place (copy first).
+    """
+    store = store or get_store()
+    version = store.version("data")
+    dataset: Dataset | None = _BY_VERSION.get(store, "dataset", version)
+    if dataset is None:
+        version, dataset = store.load_versioned()
+        _BY_VERSION.put(store, "dataset", version, dataset)
+    return dataset
 
 
 def info(store: Store | None = None) -> Info:
-    """Counts of companies, employees, courses, providers, skills, demand rows, gap units; what is missing."""
+    """Counts of companies, employees, courses, providers, skills, demand rows, gap units; what is missing.
+
+    Counts come from SQL; gap units (a domain rule, :func:`skills.rules.gap_units`) from
+    the dataset of the current data version.
+    """
     store = store or get_store()
-    dataset = store.load_dataset()
-    counts = dataset.counts()
-    missing = [
-        f"{name}: {purpose}" for name, purpose in TABLE_PURPOSE.items() if len(getattr(dataset, name)) == 0
-    ]
+    counts = store.headline_counts()
+    counts["gap_units"] = load_dataset(store).gap_unit_total() if counts["demand_rows"] else 0
+    missing = [f"{name}: {purpose}" for name, purpose in TABLE_PURPOSE.items() if counts[_COUNT_OF[name]] == 0]
     settings = load_settings()
     return Info(
         counts=counts,
         missing=missing,
         database=_redacted(store.url),
         currency=settings.currency,
-        pending_review=len(store.read_queue("pending")),
+        pending_review=store.count_queue("pending"),
     )
+
+
+#: Which headline count says whether a table is empty.
+_COUNT_OF = {
+    "skills": "skills",
+    "companies": "companies",
+    "demand": "demand_rows",
+    "courses": "courses",
+    "course_skills": "course_skills",
+    "supply": "supply_rows",
+}
 
 
 def init_database(*, sample: bool = False, store: Store | None = None) -> dict[str, Any]:
@@ -120,22 +193,29 @@ class ImportOutcome:
 
     summary: dict[str, Any]
     stored: bool
-    result: Any = None  # skills.io.ImportResult
+    result: ImportResult
 
     @property
     def ok(self) -> bool:
         return not any(p["severity"] == "error" for p in self.summary["problems"])
 
 
-def _matcher(store: Store, settings: Settings) -> Any:
+def _matcher(store: Store, settings: Settings) -> Matcher:
+    """The skill matcher of the stored taxonomy and learned aliases, built once per data version and threshold."""
     from skills.mapping import Matcher
 
-    skills = store.read_frame("skills")
-    if skills.empty:
-        from skills.taxonomy import load_taxonomy
+    version = store.version("data")
+    name = f"matcher@{settings.mapping_threshold!r}"
+    matcher: Matcher | None = _BY_VERSION.get(store, name, version)
+    if matcher is None:
+        skills = load_dataset(store).flat("skills")
+        if skills.empty:
+            from skills.taxonomy import load_taxonomy
 
-        skills = load_taxonomy().reset_index()
-    return Matcher.from_taxonomy(skills, learned_aliases=store.read_aliases(), threshold=settings.mapping_threshold)
+            skills = load_taxonomy().reset_index()
+        matcher = Matcher.from_taxonomy(skills, learned_aliases=store.read_aliases(), threshold=settings.mapping_threshold)
+        _BY_VERSION.put(store, name, version, matcher)
+    return matcher
 
 
 def _merge(current: Dataset, incoming: dict[str, pd.DataFrame], *, whole_answers: bool = True) -> dict[str, pd.DataFrame]:
@@ -171,11 +251,11 @@ def _key_strings(frame: pd.DataFrame, key: list[str]) -> pd.Series:
 
 def import_data(
     kind: str,
-    source: Any,
+    source: str | Path | bytes,
     *,
     name: str | None = None,
     sheet: str | None = None,
-    mapping: Any = None,
+    mapping: SurveyMapping | str | Path | None = None,
     dry_run: bool = False,
     esco_use: str = "links",
     store: Store | None = None,
@@ -201,9 +281,9 @@ def import_data(
 
     store = store or get_store()
     settings = load_settings()
-    if isinstance(source, bytes | bytearray):
+    if isinstance(source, bytes):
         name = client_file_name(name)
-    result: ImportResult = read_table(
+    result = read_table(
         kind, source, name=name, sheet=sheet, mapping=mapping, matcher=_matcher(store, settings), settings=settings
     )
     if not result.ok:
@@ -241,7 +321,7 @@ def import_data(
 
     try:
         if dry_run:
-            merge(store.load_dataset())
+            merge(load_dataset(store))
         else:
             store.apply_import(merge, pending=result.pending, references=references, source=f"{kind}: {result.file}")
     except _Rejected as rejected:
@@ -422,9 +502,19 @@ def problems_frame(outcome: ImportOutcome) -> pd.DataFrame:
 
 
 def skill_choices(store: Store | None = None) -> pd.DataFrame:
-    """skill_id, label and group of every stored skill, for pickers."""
-    skills = (store or get_store()).read_frame("skills")
-    return skills[["skill_id", "label", "group"]].sort_values("label").reset_index(drop=True)
+    """skill_id, label, group and the group's name of every stored skill, for pickers."""
+    from skills.schemas import SKILL_GROUP_NAMES
+
+    skills = load_dataset(store).flat("skills")[["skill_id", "label", "group"]]
+    skills = skills.assign(group_label=skills["group"].map(SKILL_GROUP_NAMES).fillna(skills["group"]).astype("string"))
+    return skills.sort_values("label").reset_index(drop=True)
+
+
+def skill_groups() -> dict[str, str]:
+    """Skill group id -> the name a person reads, in the taxonomy's order."""
+    from skills.schemas import SKILL_GROUP_NAMES
+
+    return dict(SKILL_GROUP_NAMES)
 
 
 def data_tables() -> list[str]:
@@ -464,6 +554,13 @@ def gaps(
         return metrics.curriculum_gaps(dataset, company, settings)
     msg = f"unknown gap view {view!r}; expected one of {', '.join(GAP_VIEWS)}"
     raise InputError(msg)
+
+
+def disclosure_sentence(settings: Settings | None = None) -> str:
+    """The disclosure rules in force, in words, for the caption beside every protected table."""
+    from skills.disclosure import Rules
+
+    return Rules.from_settings(settings or load_settings()).sentence()
 
 
 def gaps_for_display(table: pd.DataFrame, *, for_app: bool = False) -> pd.DataFrame:
@@ -515,14 +612,37 @@ def scenario_files() -> list[str]:
     return sorted(str(path) for path in SCENARIO_DIR.glob("*.yaml"))
 
 
-def load_scenario(path: str | None = None, overrides: dict[str, Any] | None = None) -> Any:
+def load_scenario(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Scenario:
     """A validated scenario from a YAML file (default ``data/scenarios/base.yaml``) plus overrides."""
     from optimisation.scenarios import load_scenario as load
 
     return load(path or SCENARIO_DIR / "base.yaml", overrides)
 
 
-def solve(scenario: Any, *, store: Store | None = None, save: bool = True) -> Any:
+def scenario_overrides(base: Scenario, wanted: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``wanted`` that differ from ``base``: what a form sends as overrides, and nothing else.
+
+    A field the user left alone is not sent, so a value the form cannot show in full
+    (a budget per year, a field the form has no widget for) reaches the solve unchanged.
+    """
+    current = base.model_dump()
+    return {name: value for name, value in wanted.items() if current.get(name) != value}
+
+
+def budget_text(budget: float | dict[int, float] | None, currency: str) -> str:
+    """A public budget in words: ``unlimited``, ``EUR 50,000 a year`` or the amount of each year.
+
+    >>> budget_text({2027: 50000, 2028: 10000}, "EUR"), budget_text(0, "EUR"), budget_text(None, "EUR")
+    ('2027: EUR 50,000; 2028: EUR 10,000', 'no public money', 'unlimited')
+    """
+    if budget is None:
+        return "unlimited"
+    if isinstance(budget, dict):
+        return "; ".join(f"{year}: {currency} {amount:,.0f}" for year, amount in sorted(budget.items()))
+    return "no public money" if budget == 0 else f"{currency} {budget:,.0f} a year"
+
+
+def solve(scenario: Scenario, *, store: Store | None = None, save: bool = True) -> PlanResult:
     """Plan ``scenario`` over the stored region: build, solve, extract, check, explain; store the result.
 
     Returns the :class:`optimisation.plan.PlanResult`. The result's tables are stored
@@ -533,7 +653,7 @@ def solve(scenario: Any, *, store: Store | None = None, save: bool = True) -> An
     from optimisation.plan import run_scenario
 
     store = store or get_store()
-    dataset = store.load_dataset()
+    dataset = load_dataset(store)
     if dataset.demand.empty:
         msg = "no survey answers in the database: import a survey first (vetplan import survey FILE)"
         raise InputError(msg)
@@ -543,7 +663,7 @@ def solve(scenario: Any, *, store: Store | None = None, save: bool = True) -> An
     return result
 
 
-def plan_tables(result: Any) -> dict[str, pd.DataFrame]:
+def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
     """The tables stored for one solved scenario: summary, plan tables, explanations, violations."""
     from optimisation.export import summary_frame
 
@@ -559,10 +679,18 @@ def plan_tables(result: Any) -> dict[str, pd.DataFrame]:
         violations=len(result.violations),
         coverage=result.plan.totals.get("coverage") if result.plan is not None else None,
         budget_per_year=result.scenario.budget_per_year if not isinstance(result.scenario.budget_per_year, dict) else None,
+        budget=budget_text(result.scenario.budget_per_year, load_settings().currency),
         subsidy_rate=result.scenario.subsidy_rate,
         objective_kind=result.scenario.objective,
     )
-    tables = {"summary": pd.DataFrame([headline]), "figures": summary_frame(result).astype({"value": "string"})}
+    budget_years = pd.DataFrame(
+        {"year": result.scenario.years, "public_budget": [result.scenario.budget(year) for year in result.scenario.years]}
+    ).astype({"year": "Int64", "public_budget": "Float64"})  # missing = unlimited
+    tables = {
+        "summary": pd.DataFrame([headline]),
+        "budget": budget_years,
+        "figures": summary_frame(result).astype({"value": "string"}),
+    }
     if result.plan is not None:
         tables.update(result.plan.tables())
     tables["explanations"] = pd.DataFrame([e.as_dict() for e in result.explanations], columns=["kind", "subject", "reason", "sentence", "value"])
@@ -570,14 +698,14 @@ def plan_tables(result: Any) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def plan_file(result: Any, out: str) -> str:
+def plan_file(result: PlanResult, out: str) -> str:
     """Write a plan workbook (summary, plan tables, explanations, violations) to ``out``."""
     from optimisation.export import write_plan_xlsx
 
     return str(write_plan_xlsx(result, out))
 
 
-def plan_workbook(result: Any) -> bytes:
+def plan_workbook(result: PlanResult) -> bytes:
     """A plan workbook as bytes, for a download button."""
     import tempfile
     from pathlib import Path
@@ -607,13 +735,13 @@ def scenario_table(table: str, names: list[str] | None = None, store: Store | No
     return (store or get_store()).read_results(table, names)
 
 
-def plan_limits(result: Any, n: int = 10) -> list[str]:
+def plan_limits(result: PlanResult, n: int = 10) -> list[str]:
     """The ``n`` shadow-price sentences worth most (what one more unit of budget, seats or trainer hours buys)."""
     priced = [e for e in result.explanations if e.kind == "shadow_price" and abs(e.value) > 1e-9]
     return [e.sentence for e in sorted(priced, key=lambda e: -abs(e.value))[:n]]
 
 
-def unmet_reasons(result: Any) -> pd.DataFrame:
+def unmet_reasons(result: PlanResult) -> pd.DataFrame:
     """Each unmet gap with why it stays unmet (no course reaches the level, seats, budget, capacity, no hires)."""
     rows = [e.as_dict() for e in result.explanations if e.kind == "unmet"]
     return pd.DataFrame(rows, columns=["subject", "reason", "sentence", "value"])
@@ -656,9 +784,9 @@ def save_survey_mapping_text(name: str, text: str) -> str:
 
 
 def client_file_name(name: str | None, *, default: str = "upload") -> str:
-    """The last part of a file name a browser sent, fit to show in a message; never a path to write to.
+    r"""The last part of a file name a browser sent, fit to show in a message; never a path to write to.
 
-    Browsers may send ``C:\\fakepath\\x.csv``, and a crafted request any text at all:
+    Browsers may send ``C:\fakepath\x.csv``, and a crafted request any text at all:
     folders, ``..`` and control characters are dropped, the rest is cut to 120 characters.
 
     >>> client_file_name("../../data/scenarios/base.yaml"), client_file_name("C:\\fakepath\\a.csv")
