@@ -33,7 +33,7 @@ test: setup-test
 
 lint: setup-test
 	$(BIN)/ruff check .
-	$(BIN)/mypy skills optimisation
+	$(BIN)/mypy skills optimisation pages app.py
 
 bench: setup-test
 	$(BIN)/python bench/solve.py --tiers S M L

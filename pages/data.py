@@ -1,10 +1,15 @@
 """Data: import surveys, catalogues and supply; download templates and exports."""
 
+from __future__ import annotations
+
+import functools
+
 import streamlit as st
 
+from pages import cached
 from skills import service
 from skills.errors import VetplanError
-from skills.io import KINDS
+from skills.kinds import KINDS
 
 st.title("Data")
 st.caption("Files are checked whole: an import is stored completely or not at all, with a report of every problem.")
@@ -37,15 +42,22 @@ with st.container(border=True):
                 else None
             )
             outcome = service.import_data(
-                kind, upload.getvalue(), name=upload.name, sheet=sheet or None, mapping=mapping, dry_run=action == "check"
+                kind,
+                upload.getvalue(),
+                name=upload.name,
+                sheet=sheet or None,
+                mapping=mapping,
+                dry_run=action == "check",
+                store=cached.store(),
             )
             st.session_state["last_import"] = outcome
         except VetplanError as error:
             st.session_state.pop("last_import", None)
             st.error(str(error))
 
-outcome = st.session_state.get("last_import")
-if outcome is not None:
+last_import: service.ImportOutcome | None = st.session_state.get("last_import")
+if last_import is not None:
+    outcome = last_import
     summary = outcome.summary
     a, b, c = st.columns(3)
     a.metric("Rows read", summary["rows_read"])
@@ -75,10 +87,11 @@ columns = st.columns(3)
 for column, kind_name in zip(columns, ["survey", "courses", "supply"], strict=True):
     column.download_button(
         f"{kind_name.capitalize()} template",
-        service.template(kind_name),
+        functools.partial(service.template, kind_name, store=cached.store()),
         f"vetplan-{kind_name}-template.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"template_{kind_name}",
+        on_click="ignore",
     )
 
 st.subheader("Export")
@@ -87,9 +100,10 @@ table = left.selectbox("Table", service.data_tables(), key="export_table")
 fmt = middle.selectbox("Format", ["xlsx", "csv", "json"], key="export_format")
 right.download_button(
     "Download",
-    service.export_table(table, fmt=fmt),
+    lambda: service.export_table(table, fmt=fmt, store=cached.store()),
     f"{table}.{fmt}",
     key="export_download",
+    on_click="ignore",
 )
 
 st.subheader("Survey column mappings")

@@ -2,15 +2,19 @@
 
 import streamlit as st
 
+from pages import cached
 from skills import charts, service
 
+DIMENSIONS = ["skill", "group", "sector", "region", "size", "year", "role"]
+
 st.title("Skills gaps")
-counts = service.info().counts
+key = cached.data_key()
+counts = cached.info(key).counts
 if not counts["demand_rows"]:
     st.warning("No survey answers yet: import a survey on the Data page.")
     st.stop()
 
-waiting = service.unmapped()
+waiting = cached.unmapped(key)
 if waiting["rows"]:
     st.warning(
         f"{waiting['rows']} survey row(s) ({waiting['headcount']} people) wait for skill review on the Mapping review page "
@@ -19,37 +23,54 @@ if waiting["rows"]:
 
 company_tab, region_tab, school_tab = st.tabs(["My company", "Region", "Schools: curriculum and course demand"])
 
-with company_tab:
-    companies = service.company_choices()
-    names = dict(zip(companies["company_id"], companies["name"] + " (" + companies["company_id"] + ")", strict=True))
+
+@st.fragment
+def company_view() -> None:
+    """One company's own gaps and the courses that close them: a new choice reruns only this part."""
+    companies = cached.company_choices(key)
+    twins = companies["name"].duplicated(keep=False)  # two companies of one name are told apart by their id
+    shown = companies["name"].where(~twins, companies["name"] + " (" + companies["company_id"] + ")")
+    names = dict(zip(companies["company_id"], shown, strict=True))
     company = st.selectbox("Company", companies["company_id"].tolist(), format_func=lambda cid: names[cid], key="gaps_company")
     if company:
-        own = service.gaps("gaps", by="company", company=company)
         st.caption("Your own data: nothing is suppressed in this view.")
-        st.dataframe(service.gaps_for_display(own, for_app=True), hide_index=True, width="stretch")
+        st.dataframe(cached.gaps_shown(key, "gaps", "company", company), hide_index=True, width="stretch")
         st.subheader("Courses that close these gaps")
-        st.dataframe(service.coverage_options(company), hide_index=True, width="stretch")
+        st.dataframe(cached.coverage_options(key, company), hide_index=True, width="stretch")
+
+
+@st.fragment
+def region_table() -> None:
+    """The region's gaps by one dimension: a new dimension reruns only this part."""
+    dimension = st.selectbox("By", DIMENSIONS, key="gaps_by")
+    if dimension == "skill":
+        st.altair_chart(charts.top_gaps_chart(cached.gaps(key, "gaps", "skill")), width="stretch")
+    st.dataframe(cached.gaps_shown(key, "gaps", dimension), hide_index=True, width="stretch")
+    st.download_button(
+        "Download (xlsx)",
+        lambda: cached.gaps_workbook(key, "gaps", dimension),
+        f"gaps-by-{dimension}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+    )
+
+
+with company_tab:
+    company_view()
 
 with region_tab:
-    st.caption("Cells from fewer than 3 companies, or dominated by two companies, are suppressed and shown as :c.")
-    dimension = st.selectbox(
-        "By", ["skill", "group", "sector", "region", "size", "year", "role"], key="gaps_by"
-    )
-    table = service.gaps("gaps", by=dimension)
-    if dimension == "skill":
-        st.altair_chart(charts.top_gaps_chart(table), width="stretch")
-    st.dataframe(service.gaps_for_display(table, for_app=True), hide_index=True, width="stretch")
-    st.download_button("Download (xlsx)", service.write_frame(service.gaps_for_display(table), "xlsx"), f"gaps-by-{dimension}.xlsx")
+    st.caption(service.disclosure_sentence())
+    region_table()
     st.subheader("Skill group × sector")
-    st.altair_chart(charts.gap_heatmap(service.gaps("gaps", by=("group", "sector"))), width="stretch")
+    st.altair_chart(charts.gap_heatmap(cached.gaps(key, "gaps", ("group", "sector"))), width="stretch")
     st.subheader("Coverage by the course catalogue")
-    st.altair_chart(charts.coverage_chart(service.gaps("coverage", by="skill")), width="stretch")
+    st.altair_chart(charts.coverage_chart(cached.gaps(key, "coverage", "skill")), width="stretch")
 
 with school_tab:
-    curriculum = service.gaps("curriculum")
     st.subheader("Curriculum gaps: skills in demand that no course covers")
-    st.altair_chart(charts.curriculum_gaps_chart(curriculum), width="stretch")
-    st.dataframe(service.gaps_for_display(curriculum, for_app=True), hide_index=True, width="stretch")
+    st.caption(service.disclosure_sentence())
+    st.altair_chart(charts.curriculum_gaps_chart(cached.gaps(key, "curriculum")), width="stretch")
+    st.dataframe(cached.gaps_shown(key, "curriculum"), hide_index=True, width="stretch")
     st.subheader("Expected course demand")
     st.caption("Participants per course and year if every coverable gap went to its cheapest covering course.")
-    st.dataframe(service.gaps_for_display(service.gaps("gaps", by="course"), for_app=True), hide_index=True, width="stretch")
+    st.dataframe(cached.gaps_shown(key, "gaps", "course"), hide_index=True, width="stretch")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from skills import service
+from pages import cached
 
 st.title("vetplan")
 st.write(
@@ -10,7 +10,7 @@ st.write(
     "skills gaps of manufacturing SMEs, the vocational course offer and the labour market in one plan."
 )
 
-summary = service.info()
+summary = cached.info(cached.data_key())
 counts = summary.counts
 if not counts["companies"] and not counts["courses"]:
     st.warning("The database holds no region yet. Run `vetplan init --sample` or import a survey and a course catalogue.")

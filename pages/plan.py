@@ -1,49 +1,91 @@
 """Plan: solve a scenario — who trains on which course when, which runs open, whom to recruit — and why not more."""
 
+from __future__ import annotations
+
+import functools
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
+from pages import cached
 from skills import service
 from skills.errors import VetplanError
 
+#: How the public budget is given: none, one amount for every year, or an amount per year.
+BUDGET_FORMS = {
+    "unlimited": "Unlimited",
+    "same": "The same every year",
+    "by_year": "Set per year",
+}
+
 st.title("Training and recruitment plan")
+currency = cached.info(cached.data_key()).currency
 
 files = service.scenario_files()
 base_file = st.selectbox("Start from", files, format_func=lambda path: Path(path).stem, key="plan_base")
 base = service.load_scenario(base_file)
-with st.form("scenario"):
-    left, middle, right = st.columns(3)
-    name = left.text_input("Scenario name", value=base.name)
-    budget = middle.number_input(
-        "Public budget per year (0 = unlimited)",
-        min_value=0.0,
-        value=float(base.budget_per_year) if isinstance(base.budget_per_year, int | float) else 0.0,
-        step=10_000.0,
-    )
-    subsidy = right.slider("Subsidy rate (public share of training cost)", 0.0, 1.0, float(base.subsidy_rate), 0.05)
-    objective = left.selectbox(
-        "Objective",
-        ["max_coverage", "min_cost"],
-        index=0 if base.objective == "max_coverage" else 1,
-        format_func=lambda kind: {"max_coverage": "close the most gaps, then spend least", "min_cost": "spend least for a coverage target"}[kind],
-    )
-    target = middle.slider("Coverage target (min_cost)", 0.0, 1.0, float(base.coverage_target or 0.4), 0.05)
-    time_limit = right.number_input("Time limit (s)", min_value=1.0, value=float(base.time_limit_s), step=10.0)
-    submitted = st.form_submit_button("Solve", type="primary")
+stem = Path(base_file).stem  # widget keys per base scenario, so another base starts from its own values
 
-if submitted:
-    overrides = {
+left, middle, right = st.columns(3)
+name = left.text_input("Scenario name", value=base.name, key=f"plan_name_{stem}")
+objective = left.selectbox(
+    "Objective",
+    ["max_coverage", "min_cost"],
+    index=0 if base.objective == "max_coverage" else 1,
+    format_func=lambda kind: {"max_coverage": "close the most gaps, then spend least", "min_cost": "spend least for a coverage target"}[kind],
+    key=f"plan_objective_{stem}",
+)
+subsidy = middle.slider(
+    "Subsidy rate (public share of training cost)", 0.0, 1.0, float(base.subsidy_rate), 0.05, key=f"plan_subsidy_{stem}"
+)
+target = middle.slider(
+    "Coverage target (min_cost)", 0.0, 1.0, float(base.coverage_target or 0.4), 0.05, key=f"plan_target_{stem}",
+    disabled=objective != "min_cost",
+)
+time_limit = right.number_input("Time limit (s)", min_value=1.0, value=float(base.time_limit_s), step=10.0, key=f"plan_time_{stem}")
+
+st.subheader("Public budget")
+base_budget = base.budget_per_year
+base_form = "unlimited" if base_budget is None else "by_year" if isinstance(base_budget, dict) else "same"
+form = st.radio(
+    "Public budget", list(BUDGET_FORMS), index=list(BUDGET_FORMS).index(base_form), format_func=BUDGET_FORMS.__getitem__,
+    horizontal=True, key=f"plan_budget_form_{stem}", label_visibility="collapsed",
+)
+budget: float | dict[int, float] | None
+if form == "unlimited":
+    budget = None
+    st.caption("No ceiling on public money: the plan spends what closing the gaps needs.")
+elif form == "same":
+    same = base_budget if isinstance(base_budget, int | float) else max(base_budget.values()) if isinstance(base_budget, dict) else 0.0
+    budget = st.number_input(
+        f"Public budget per year ({currency})", min_value=0.0, value=float(same), step=10_000.0, key=f"plan_budget_{stem}"
+    )
+    st.caption("0 means no public money: companies pay all training themselves.")
+else:
+    columns = st.columns(min(len(base.years), 6))
+    budget = {}
+    for index, year in enumerate(base.years):
+        start = base.budget(year)
+        budget[year] = columns[index % len(columns)].number_input(
+            f"{year} ({currency})", min_value=0.0, value=float(start or 0.0), step=10_000.0, key=f"plan_budget_{stem}_{year}"
+        )
+    st.caption("0 in a year means no public money that year.")
+
+if st.button("Solve", type="primary", key="plan_solve"):
+    wanted: dict[str, Any] = {
         "name": name,
-        "budget_per_year": budget or None,
+        "budget_per_year": budget,
         "subsidy_rate": subsidy,
         "objective": objective,
-        "coverage_target": target if objective == "min_cost" else None,
         "time_limit_s": time_limit,
     }
+    if objective == "min_cost":
+        wanted["coverage_target"] = target
+    overrides = service.scenario_overrides(base, wanted)
     try:
         with st.spinner("Solving…"):
-            st.session_state["plan_result"] = service.solve(service.load_scenario(base_file, overrides))
+            st.session_state["plan_result"] = service.solve(service.load_scenario(base_file, overrides), store=cached.store())
     except VetplanError as error:
         st.error(str(error))
 
@@ -62,6 +104,7 @@ else:
     st.error(f"Scenario {result.scenario.name}: {status}. {result.result.message}")
 if result.violations:
     st.error(f"The plan checker found {len(result.violations)} violation(s): " + "; ".join(map(str, result.violations[:5])))
+st.caption(f"Public budget: {service.budget_text(result.scenario.budget_per_year, currency)}.")
 
 summary = result.to_json_dict()
 cols = st.columns(6)
@@ -70,7 +113,7 @@ cols[1].metric("Unmet gap units", f"{result.unmet_units:,.0f}")
 cols[2].metric("Participants", f"{summary['participants']['total']:,}")
 cols[3].metric("Course runs", f"{summary['runs']['total']:,}")
 cols[4].metric("Hires", f"{summary['hires']['total']:,}")
-cols[5].metric("Public cost", f"{result.public_cost:,.0f}")
+cols[5].metric(f"Public cost ({currency})", f"{result.public_cost:,.0f}")
 
 limits = service.plan_limits(result)
 if limits:
@@ -84,9 +127,11 @@ participants_tab.dataframe(result.participants, hide_index=True, width="stretch"
 hires_tab.dataframe(result.hires, hide_index=True, width="stretch")
 unmet_tab.dataframe(service.unmet_reasons(result), hide_index=True, width="stretch")
 
+shown_plan: service.PlanResult = result
 st.download_button(
     "Download the plan (xlsx)",
-    service.plan_workbook(result),
+    functools.partial(service.plan_workbook, shown_plan),
     f"plan-{result.scenario.name}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click="ignore",
 )

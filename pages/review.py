@@ -2,14 +2,15 @@
 
 import streamlit as st
 
+from pages import cached
 from skills import service
 from skills.errors import VetplanError
-from skills.schemas import SKILL_GROUPS
 
 st.title("Skill mapping review")
 st.caption("Rows waiting here are stored, not dropped, and count as unmapped in every view until reviewed.")
 
-queue = service.review_queue()
+key = cached.data_key()
+queue = cached.review_queue(key)
 if queue.empty:
     st.success("Nothing waits for review.")
     st.stop()
@@ -24,9 +25,9 @@ st.dataframe(
         )
     },
 )
-skills = service.skill_choices()
+skills = cached.skill_choices(key)
 options = skills["skill_id"].tolist()
-labels = dict(zip(skills["skill_id"], skills["label"] + " (" + skills["skill_id"] + ")", strict=True))
+labels = dict(zip(skills["skill_id"], skills["label"] + " (" + skills["group_label"] + ")", strict=True))
 
 item_id = st.selectbox(
     "Phrase",
@@ -35,7 +36,7 @@ item_id = st.selectbox(
     key="review_item",
 )
 item = queue[queue["queue_id"] == item_id].iloc[0]
-likely = service.review_suggestions(int(item_id))
+likely = cached.review_suggestions(key, int(item_id))
 if not likely.empty:
     st.caption(
         "Likeliest skills: "
@@ -52,8 +53,8 @@ chosen = st.selectbox(
 )
 if st.button("Use this skill", type="primary", disabled=chosen is None):
     try:
-        result = service.resolve_review(int(item_id), chosen)
-        st.success(f"{result['phrase']!r} → {result['skill_id']}; {result['also_resolved']} more row(s) with the same phrase resolved.")
+        result = service.resolve_review(int(item_id), chosen, store=cached.store())
+        st.success(f"{result['phrase']!r} → {labels.get(result['skill_id'], result['skill_id'])}; {result['also_resolved']} more row(s) with the same phrase resolved.")
         st.rerun()
     except VetplanError as error:
         st.error(str(error))
@@ -62,11 +63,12 @@ with st.expander("None fits: add a new skill"), st.form("new_skill"):
     new_id = st.text_input("skill_id (lowercase, digits, underscore)")
     label = st.text_input("English label")
     label_da = st.text_input("Danish label")
-    group = st.selectbox("Group", SKILL_GROUPS)
+    groups = service.skill_groups()
+    group = st.selectbox("Group", list(groups), format_func=groups.__getitem__)
     if st.form_submit_button("Add skill and use it"):
         try:
             service.resolve_review(
-                int(item_id), new_skill={"skill_id": new_id, "label": label, "group": group, "label_da": label_da}
+                int(item_id), new_skill={"skill_id": new_id, "label": label, "group": group, "label_da": label_da}, store=cached.store()
             )
             st.rerun()
         except VetplanError as error:

@@ -1,0 +1,1 @@
+"""The Streamlit pages (registered in app.py) and the app caches they share."""
