@@ -6,7 +6,6 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final
 
 import pandas as pd
@@ -486,16 +485,6 @@ def read_esco(data: bytes, name: str, kind: str) -> EscoResult:
     if kind == "esco-occupations":
         return esco_occupations_table(frame, name)
     return esco_relations_table(frame, name)
-
-
-def load_esco_skills(path: str | Path) -> pd.DataFrame:
-    """Convenience: an ESCO skills file as our ``skills`` table (raises :class:`InputError` on problems)."""
-    path = Path(path)
-    result = read_esco(path.read_bytes(), path.name, "esco-skills")
-    if "skills" not in result.tables:
-        msg = f"{path.name}: cannot be used as a taxonomy"
-        raise InputError(msg, result.problems)
-    return result.tables["skills"]
 
 
 def propose_esco_links(

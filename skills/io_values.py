@@ -86,10 +86,6 @@ BALANCE_WORDS: Final[dict[str, str]] = {
     "shortage": "shortage", "mangel": "shortage", "balanced": "balanced", "balance": "balanced",
     "i balance": "balanced", "surplus": "surplus", "overskud": "surplus",
 }  # fmt: skip
-YES_NO_WORDS: Final[dict[str, bool]] = {
-    "yes": True, "y": True, "ja": True, "j": True, "true": True, "x": True,
-    "no": False, "n": False, "nej": False, "false": False,
-}  # fmt: skip
 #: column -> words accepted for it (canonical value on the right)
 WORD_COLUMNS: Final[dict[str, Mapping[str, str]]] = {
     "priority": PRIORITY_WORDS,
@@ -158,11 +154,6 @@ def translate_levels(series: pd.Series) -> pd.Series:
         return value if level is None else level
 
     return map_cells(series, level_or_text)
-
-
-def parse_yes_no(text: object) -> bool | None:
-    """``yes/ja/x`` -> True, ``no/nej`` -> False, anything else -> None."""
-    return YES_NO_WORDS.get(normalise_word(text))
 
 
 # --- numbers -----------------------------------------------------------------------------------

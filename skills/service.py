@@ -361,7 +361,7 @@ def _esco_links(ours: pd.DataFrame, esco_skills: pd.DataFrame) -> pd.DataFrame:
 
 def export_table(table: str, *, fmt: str = "csv", out: str | None = None, store: Store | None = None) -> bytes:
     """Any stored table (data table, review queue, plan results) as csv, json or xlsx bytes (also written to ``out``)."""
-    from skills.io import export_table as write
+    from skills.io_write import export_table as write
     from skills.store import DATA_TABLES
 
     store = store or get_store()
@@ -487,7 +487,7 @@ def report_file(outcome: ImportOutcome, fmt: str = "csv") -> bytes:
     """An import report (every problem with file, sheet, row, column, value, message) as csv, xlsx or json bytes."""
     import io
 
-    from skills.io import write_report
+    from skills.io_write import write_report
 
     buffer = io.BytesIO()
     write_report(outcome.result.report, buffer, fmt)
@@ -496,7 +496,7 @@ def report_file(outcome: ImportOutcome, fmt: str = "csv") -> bytes:
 
 def problems_frame(outcome: ImportOutcome) -> pd.DataFrame:
     """The problems of an import as a table for display."""
-    from skills.io import report_to_frame
+    from skills.io_write import report_to_frame
 
     return report_to_frame(outcome.result.report)
 
@@ -597,7 +597,7 @@ def company_choices(store: Store | None = None) -> pd.DataFrame:
 
 def write_frame(frame: pd.DataFrame, fmt: str, out: str | None = None) -> bytes:
     """Any result table as csv, json or xlsx bytes (formula-like text neutralised), also written to ``out``."""
-    from skills.io import export_table as write
+    from skills.io_write import export_table as write
 
     return write(frame, format=fmt, out=out)
 

@@ -550,21 +550,3 @@ def split_companies(
     company_rows = row_numbers.reindex(first_index).reset_index(drop=True)
     demand = frame[["company_id", *[c for c in DEMAND_ANSWER_COLUMNS if c in frame.columns]]]
     return companies, company_rows, demand, problems
-
-
-def is_long_survey(headers: Iterable[str]) -> bool:
-    """Whether a header names the long survey's skill and level columns (else it is a wide export)."""
-    present = set(headers)
-    return {"skill", "required_level"} <= present
-
-
-def answers_of(raw: RawTable, mapping: SurveyMapping) -> dict[str, list[str]]:
-    """Distinct answers per question column (to help write or check a mapping)."""
-    result: dict[str, list[str]] = {}
-    for question in mapping.questions:
-        column = _lookup_column(raw, question.column)
-        if column is not None:
-            result[question.column] = sorted(
-                {str(value) for value in text_cells(raw.frame[column]).dropna()}
-            )
-    return result

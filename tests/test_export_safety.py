@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from skills import service
 from skills.cells import CELL_BREAKS, FORMULA_TRIGGERS, csv_bytes, safe_text
 from skills.cli import main
-from skills.io import write_table
+from skills.io_write import write_table
 from tests.fixtures.builders import csv_bytes as survey_csv
 
 #: What a spreadsheet runs as a formula: these four at the start of a cell that is not a number.

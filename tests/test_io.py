@@ -13,15 +13,10 @@ from hypothesis import strategies as st
 
 from skills.cells import neutralise_frame, safe_text
 from skills.errors import InputError, Problem, Report
-from skills.io import (
-    import_summary,
-    read_table,
-    report_to_frame,
-    write_report,
-    write_table,
-)
+from skills.io import import_summary, read_table
 from skills.io_csv import decode_text, sniff_separator
 from skills.io_values import header_lookup, normalise_header, parse_numbers
+from skills.io_write import report_to_frame, write_report, write_table
 from tests.fixtures.builders import (
     DEMAND_HEADER,
     SURVEY_HEADER,
