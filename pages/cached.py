@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import streamlit as st
 
 from skills import service
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from skills.store import Store
 
 
