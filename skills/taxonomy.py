@@ -1,4 +1,4 @@
-"""The project's Industry 4.0 skills taxonomy (``data/taxonomy/skills.csv``) and lookups on it."""
+"""The project's Industry 4.0 skills taxonomy (``data/taxonomy/skills.csv``), loaded as the typed ``skills`` table."""
 
 from __future__ import annotations
 
@@ -29,19 +29,3 @@ def load_taxonomy(path: Path | None = None) -> pd.DataFrame:
     """
     return _load(path or TAXONOMY_PATH).copy()
 
-
-def aliases_of(skills: pd.DataFrame) -> pd.DataFrame:
-    """Long table (skill_id, alias) of every label, Danish label and alias of ``skills``."""
-    frame = skills.reset_index() if skills.index.name == "skill_id" else skills
-    names = pd.concat(
-        [
-            frame[["skill_id", "label"]].rename(columns={"label": "alias"}),
-            frame[["skill_id", "label_da"]].rename(columns={"label_da": "alias"}),
-            frame[["skill_id", "aliases"]]
-            .assign(alias=frame["aliases"].fillna("").str.split("|"))
-            .explode("alias")[["skill_id", "alias"]],
-        ],
-        ignore_index=True,
-    )
-    names["alias"] = names["alias"].astype("string").str.strip()
-    return names[names["alias"].notna() & (names["alias"] != "")].drop_duplicates().reset_index(drop=True)

@@ -378,7 +378,7 @@ def test_compounds_written_apart_and_swapped_letters_are_understood() -> None:
         }
     )
     matcher = Matcher.from_taxonomy(skills, threshold=88)
-    from skills.mapping import _evidence_words, word_evidence
+    from skills.mapping.evidence import _evidence_words, word_evidence
 
     assert _evidence_words(normalise("frekvens omformer"), matcher) == ["frekvensomform"]
     assert word_evidence(normalise("frekvens omformer"), matcher).ranked()[0] == "frequency_converters"
@@ -436,7 +436,7 @@ def _vocabulary_and_word(draw: st.DrawFn) -> tuple[list[str], str]:
 @given(case=_vocabulary_and_word())
 def test_vocabulary_index_links_like_a_full_scan(case: tuple[list[str], str]) -> None:
     """The indexed lookups give exactly what trying every vocabulary word would give."""
-    from skills.mapping import MIN_SOFT_LENGTH, _covers, _related, _Vocabulary
+    from skills.mapping.vocabulary import MIN_SOFT_LENGTH, _covers, _related, _Vocabulary
 
     vocabulary, word = case
     index = _Vocabulary.of(vocabulary)
