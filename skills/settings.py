@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     dominance_k: float = Field(default=0.85, gt=0, le=1, description="Disclosure: the k of the (n, k) dominance rule.")
     max_upload_mb: float = Field(default=50.0, gt=0, le=2048, allow_inf_nan=False, description="Largest file accepted for import, in MB.")
     max_unzipped_mb: float = Field(default=500.0, gt=0, le=8192, allow_inf_nan=False, description="Largest uncompressed size of an xlsx, in MB.")
+    session_hours: float = Field(default=8.0, gt=0, le=24 * 30, allow_inf_nan=False, description="Sign-in: a session ends this many hours after sign-in.")
+    session_idle_minutes: float = Field(default=60.0, gt=0, le=24 * 60, allow_inf_nan=False, description="Sign-in: a session ends after this many minutes without a page view.")
+    sign_in_free_failures: int = Field(default=4, ge=1, le=100, description="Sign-in: wrong passwords in a row before each further attempt must wait.")
+    sign_in_wait_s: float = Field(default=30.0, gt=0, le=3600, allow_inf_nan=False, description="Sign-in: the first wait after too many failures, in seconds; it doubles with each further failure (at most 15 minutes).")
     mapping_threshold: float = Field(default=88.0, ge=0, le=100, description="Matcher score (0–100) below which a phrase goes to review; for fuzzy matches the score is the calibrated chance, in per cent, that the suggestion is right.")
 
     @property
