@@ -12,7 +12,7 @@ import pandas as pd
 
 from optimisation.model import GAP_KEY, Model, course_table
 from optimisation.results import Plan
-from optimisation.solve import SolveResult, SolveStatus, highs_arrays, new_highs
+from optimisation.solve import SolveResult, SolveStatus, new_highs
 from skills.rules import HIRE_LEVEL, course_fit
 
 #: Unmet reasons, in the order the first applicable one is called the main reason.
@@ -356,71 +356,61 @@ class _FixedRunLP:
 
     def __init__(self, model: Model, *, runs_at_least: bool = False) -> None:
         self.model = model
-        variables, lp = highs_arrays(model.problem, mip=False)
+        matrix = model.matrix
         self.highs = new_highs()
         self.highs.setOptionValue("output_flag", False)
-        self.highs.passModel(lp)
+        self.highs.passModel(matrix.highs_lp(mip=False))
         sets = model.sets
-        runs_index = np.array([v.index for v in model.variables["runs"]], dtype=np.int32)
+        runs_index = model.columns("runs")
         planned = _plan_values(model, "runs")
         upper = planned if not runs_at_least else sets.runs["run_upper"].to_numpy(float)
         if len(runs_index):
             self.highs.changeColsBounds(len(runs_index), runs_index, planned, upper)
-        constraints = model.problem._constraints
-        inf = highspy.kHighsInf
-        cut_names = (
+        cut_rows = matrix.rows(
             model.rows.get("cohort_cuts", pd.DataFrame({"constraint": []}))["constraint"]
             .dropna()
             .tolist()
         )
         if not runs_at_least:
-            self._natural_resources(model, cut_names)
-        self.unmet_index = np.array([v.index for v in model.variables["unmet"]], dtype=np.int64)
+            self._natural_resources(model, cut_rows)
+        self.unmet_index = model.columns("unmet")
         self.weights = sets.gaps["weight"].to_numpy(float)
-        self.cost = np.zeros(len(variables))
-        for family, column in (
-            ("runs", "fixed_cost_per_run"),
-            ("participants", "cost_per_participant"),
-            ("hires", "cost_per_hire"),
+        self.cost = np.zeros(matrix.n_cols)
+        for family, frame, column in (
+            ("runs", sets.runs, "fixed_cost_per_run"),
+            ("participants", sets.participants, "cost_per_participant"),
+            ("hires", sets.hires, "cost_per_hire"),
         ):
-            frame = {"runs": sets.runs, "participants": sets.participants, "hires": sets.hires}[
-                family
-            ]
-            index = np.array([v.index for v in model.variables[family]], dtype=np.int64)
-            self.cost[index] = frame[column].to_numpy(float)
-        self.row_lower = np.asarray(lp.row_lower_, dtype=float).copy()
-        self.row_upper = np.asarray(lp.row_upper_, dtype=float).copy()
+            self.cost[model.columns(family)] = frame[column].to_numpy(float)
+        self.row_lower = matrix.row_lower.copy()
+        self.row_upper = matrix.row_upper.copy()
         if not runs_at_least:
-            for name in cut_names:
-                self.row_lower[constraints[name].index] = -inf
-                self.row_upper[constraints[name].index] = inf
+            self.row_lower[cut_rows] = -highspy.kHighsInf
+            self.row_upper[cut_rows] = highspy.kHighsInf
 
-    def _natural_resources(self, model: Model, cut_names: list[str]) -> None:
+    def _natural_resources(self, model: Model, cut_rows: np.ndarray) -> None:
         """With runs fixed, state the real resources: true seats, people as the only cap, no cohort cuts.
 
         The valid inequalities and pool-tightened seat counts help the MILP but
         would hide which real resource binds when one more seat or place is offered.
         """
-        sets = model.sets
-        constraints = model.problem._constraints
-        participants_index = np.array(
-            [v.index for v in model.variables["participants"]], dtype=np.int32
-        )
+        sets, matrix = model.sets, model.matrix
+        participants_index = model.columns("participants")
         if len(participants_index):
             people = sets.participants["people_upper"].to_numpy(float)
             self.highs.changeColsBounds(
                 len(participants_index), participants_index, np.zeros(len(people)), people
             )
-        for name in cut_names:
-            self.highs.changeRowBounds(
-                constraints[name].index, -highspy.kHighsInf, highspy.kHighsInf
-            )
+        for row in cut_rows.tolist():
+            self.highs.changeRowBounds(row, -highspy.kHighsInf, highspy.kHighsInf)
         seat_rows = model.rows.get("run_seats", pd.DataFrame({"constraint": []}))
         seats = sets.runs["max_participants"].to_numpy(float)
+        run_columns = model.columns("runs")
         for name, run in zip(seat_rows["constraint"], sets.runs["run"], strict=False):
             if isinstance(name, str):
-                column = model.variables["runs"][int(run)].index
-                self.highs.changeCoeff(constraints[name].index, column, -seats[int(run)])
+                self.highs.changeCoeff(
+                    matrix.row_of[name], int(run_columns[int(run)]), -seats[int(run)]
+                )
 
     def solve(self) -> tuple[float, float] | None:
         """(weighted unmet units, total cost) of the LP optimum, or None."""
@@ -486,7 +476,7 @@ def shadow_prices(
     if base is None:
         return pd.DataFrame(columns=columns)
     records: list[dict[str, Any]] = []
-    constraints = model.problem._constraints
+    row_of = model.matrix.row_of
 
     budget_rows = model.rows.get("public_budget", pd.DataFrame())
     provider_rows = model.rows.get("provider_hours", pd.DataFrame())
@@ -499,7 +489,7 @@ def shadow_prices(
     for row in budget_rows.itertuples(index=False):
         if not isinstance(row.constraint, str):
             continue
-        index = constraints[row.constraint].index
+        index = row_of[row.constraint]
         closed, cost = _effect(base, lp.with_row_upper(index, STEP_BUDGET))
         prefix = f"One more {_money(STEP_BUDGET, currency)} of public budget in {row.year}"
         sentence = _effect_sentence(prefix, closed, cost, currency, min_cost)
@@ -546,7 +536,7 @@ def shadow_prices(
     ]
     for ranked, resource, subject_of, prefix_of in unit_relaxations:
         for row in ranked.itertuples(index=False):
-            closed, cost = _effect(base, lp.with_row_upper(constraints[row.constraint].index, 1.0))
+            closed, cost = _effect(base, lp.with_row_upper(row_of[row.constraint], 1.0))
             if abs(closed) < 1e-6 and abs(cost) < 0.5:
                 continue
             records.append(
@@ -563,7 +553,7 @@ def shadow_prices(
         growing.solve()
         hour_duals = growing.row_duals()
         for row in _ranked(model, "provider_hours", hour_duals, top).itertuples(index=False):
-            dual = abs(float(hour_duals[constraints[row.constraint].index]))
+            dual = abs(float(hour_duals[row_of[row.constraint]]))
             if min_cost:
                 closed = 0.0
                 sentence = (
@@ -595,12 +585,11 @@ def _ranked(
     rows = model.rows.get(family)
     if rows is None or rows.empty:
         return pd.DataFrame(columns=["constraint"])
-    constraints = model.problem._constraints
     present = rows["constraint"].notna().to_numpy().copy()
     if require is not None:
         present &= require
     chosen = rows[present].copy()
-    chosen["dual"] = [abs(float(duals[constraints[name].index])) for name in chosen["constraint"]]
+    chosen["dual"] = np.abs(duals[model.matrix.rows(chosen["constraint"])])
     chosen = chosen[chosen["dual"] > 1e-6]
     return chosen.sort_values("dual", ascending=False).head(top)
 

@@ -9,7 +9,7 @@ import numpy as np
 import pulp
 
 from optimisation.model import Model
-from optimisation.solve import highs_arrays, new_highs
+from optimisation.solve import new_highs
 
 #: Below this many integer variables HiGHS alone is faster than heuristic plus solve.
 MIN_INTEGERS_FOR_START = 2000
@@ -35,10 +35,12 @@ def initial_plan(
     integer variables or when no plan is found.
     """
     began = time.perf_counter()
-    variables, lp = highs_arrays(model.problem, mip=True)
-    integer = np.array([v.cat == pulp.LpInteger for v in variables], dtype=bool)
+    matrix = model.matrix
+    integer = matrix.integer
     if int(integer.sum()) < min_integers:
         return {}, None
+    lp = matrix.highs_lp(mip=True)
+    variables = matrix.variables
     budget = model.scenario.time_limit_s * time_share
     relaxation = new_highs()
     relaxation.setOptionValue("output_flag", False)
@@ -58,12 +60,12 @@ def initial_plan(
     restricted = new_highs()
     restricted.setOptionValue("output_flag", False)
     restricted.passModel(lp)
-    bound = np.asarray(lp.col_upper_, dtype=float)
+    bound = matrix.col_upper
     upper = np.minimum(np.ceil(lp_values - 1e-6), bound)
     # Participants of runs the LP opens (even a little) get one more person of room, so that
     # whole runs can reach their minimum cohort; everything else stays within the LP's ceiling.
-    run_columns = np.array([v.index for v in model.variables["runs"]], dtype=np.int64)
-    slot_columns = np.array([v.index for v in model.variables["participants"]], dtype=np.int64)
+    run_columns = model.columns("runs")
+    slot_columns = model.columns("participants")
     if len(slot_columns):
         opened = lp_values[run_columns] > 1e-6
         slot_open = opened[model.sets.participants["run"].to_numpy()]

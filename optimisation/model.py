@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from optimisation.matrix import Matrix, build_matrix
 from optimisation.scenarios import Scenario
 from skills.dataset import Dataset
 from skills.rules import course_fit, hire_can_close, hire_lag_years, is_gap
@@ -70,7 +71,9 @@ class Model:
 
     ``variables[family][i]`` is the variable of row ``i`` of the family's set;
     ``rows[family]`` is a frame describing each constraint of the family with
-    its PuLP name in column ``constraint``.
+    its PuLP name in column ``constraint``. :attr:`matrix` is the problem as
+    arrays, built on first use and shared by the start heuristic, the solver
+    and the explanations.
     """
 
     problem: pulp.LpProblem
@@ -81,12 +84,24 @@ class Model:
     variables: dict[str, list[pulp.LpVariable]] = field(default_factory=dict)
     rows: dict[str, pd.DataFrame] = field(default_factory=dict)
     objective_terms: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
+    _matrix: Matrix | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def matrix(self) -> Matrix:
+        """The problem as arrays, built once; rebuilt when constraints, variables, objective or sense changed since."""
+        if self._matrix is None or not self._matrix.matches(self.problem):
+            self._matrix = build_matrix(self.problem)
+        return self._matrix
+
+    def columns(self, family: str) -> np.ndarray:
+        """Matrix columns of a variable family, in the family's row order."""
+        return self.matrix.columns(self.variables[family])
 
     def size(self) -> dict[str, int]:
         """Numbers of variables (by family), constraints and non-zeros."""
         counts = {family: len(values) for family, values in self.variables.items()}
         counts["constraints"] = sum(len(rows) for rows in self.rows.values())
-        counts["nonzeros"] = sum(len(c) for c in self.problem._constraints.values())
+        counts["nonzeros"] = sum(len(c.expr) for c in self.problem.constraints())
         return counts
 
 

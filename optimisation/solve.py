@@ -22,6 +22,7 @@ import numpy as np
 import pulp
 from pulp.apis import coin_api
 
+from optimisation.matrix import Matrix, build_matrix
 from optimisation.model import Model
 from skills.errors import SolverError
 
@@ -128,70 +129,6 @@ def _silenced_stdout() -> Iterator[None]:
         os.close(devnull)
 
 
-def highs_arrays(
-    problem: pulp.LpProblem, *, mip: bool = True
-) -> tuple[list[pulp.LpVariable], highspy.HighsLp]:
-    """The problem as a HighsLp (row-wise matrix built in bulk), with ``var.index`` and ``constraint.index`` set."""
-    variables: list[pulp.LpVariable] = problem.variables()
-    for i, variable in enumerate(variables):
-        variable.index = i
-    constraints = list(problem._constraints.values())
-    for i, constraint in enumerate(constraints):
-        constraint.index = i
-    n_cols, n_rows = len(variables), len(constraints)
-    inf = highspy.kHighsInf
-    lower = np.fromiter(
-        (-inf if v.lowBound is None else v.lowBound for v in variables), float, n_cols
-    )
-    upper = np.fromiter((inf if v.upBound is None else v.upBound for v in variables), float, n_cols)
-    objective = problem.objective or pulp.LpAffineExpression()
-    cost = np.zeros(n_cols)
-    for variable, coefficient in objective.items():
-        cost[variable.index] = coefficient
-    lengths = np.fromiter((len(c.expr) for c in constraints), np.int64, n_rows)
-    n_nonzeros = int(lengths.sum())
-    index = np.fromiter((v.index for c in constraints for v in c.expr), np.int32, n_nonzeros)
-    value = np.fromiter((a for c in constraints for a in c.expr.values()), float, n_nonzeros)
-    start = np.zeros(n_rows + 1, dtype=np.int32)
-    np.cumsum(lengths, out=start[1:])
-    row_lower = np.fromiter(
-        (-inf if (b := c.getLb()) is None else b for c in constraints), float, n_rows
-    )
-    row_upper = np.fromiter(
-        (inf if (b := c.getUb()) is None else b for c in constraints), float, n_rows
-    )
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_cols
-    lp.num_row_ = n_rows
-    lp.col_cost_ = cost
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    lp.row_lower_ = row_lower
-    lp.row_upper_ = row_upper
-    lp.offset_ = float(objective.constant)
-    lp.sense_ = (
-        highspy.ObjSense.kMaximize
-        if problem.sense == pulp.LpMaximize
-        else highspy.ObjSense.kMinimize
-    )
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.num_col_ = n_cols
-    lp.a_matrix_.num_row_ = n_rows
-    lp.a_matrix_.start_ = start
-    lp.a_matrix_.index_ = index
-    lp.a_matrix_.value_ = value
-    if mip:
-        kinds = [
-            highspy.HighsVarType.kInteger
-            if v.cat == pulp.LpInteger
-            else highspy.HighsVarType.kContinuous
-            for v in variables
-        ]
-        if any(kind == highspy.HighsVarType.kInteger for kind in kinds):
-            lp.integrality_ = kinds
-    return variables, lp
-
-
 _LIMITS = {
     "kTimeLimit": "time limit",
     "kIterationLimit": "iteration limit",
@@ -208,17 +145,24 @@ class VetplanHiGHS(pulp.HiGHS):  # type: ignore[misc]
     """PuLP's in-process HiGHS with a bulk model transfer, a warm start and the truth about limits.
 
     PuLP 3.3.2 adds columns and rows one call at a time and reports a time
-    limit as ``LpStatusOptimal``; this subclass passes the matrix in one
-    call, hands ``start`` (variable -> value) to ``Highs.setSolution`` and
-    keeps the HiGHS model status, bound and gap in ``self.outcome``.
+    limit as ``LpStatusOptimal``; this subclass passes ``matrix`` (the
+    model's, built once) in one call, hands ``start`` (variable -> value) to
+    ``Highs.setSolution`` and keeps the HiGHS model status, bound and gap in
+    ``self.outcome``. A matrix that does not match the problem solved is
+    rebuilt from it.
     """
 
     name = "HiGHS"
 
     def __init__(
-        self, *, start: Mapping[pulp.LpVariable, float] | None = None, **options: Any
+        self,
+        *,
+        matrix: Matrix | None = None,
+        start: Mapping[pulp.LpVariable, float] | None = None,
+        **options: Any,
     ) -> None:
         super().__init__(**options)
+        self.matrix = matrix
         self.start = dict(start or {})
         self.outcome: dict[str, Any] = {}
 
@@ -238,12 +182,19 @@ class VetplanHiGHS(pulp.HiGHS):  # type: ignore[misc]
             highs.setOptionValue(key, value)
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:
-        self._variables, highs_lp = highs_arrays(lp, mip=self.mip)
-        lp.solverModel.passModel(highs_lp)
+        if self.matrix is None or not self.matrix.matches(lp):
+            self.matrix = build_matrix(lp)
+        lp.solverModel.passModel(self.matrix.highs_lp(mip=self.mip))
+
+    def _matrix(self) -> Matrix:
+        if self.matrix is None:
+            msg = "the HiGHS model was not built"
+            raise SolverError(msg)
+        return self.matrix
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         if self.start and self.mip:
-            index = np.fromiter((v.index for v in self.start), np.int32, len(self.start))
+            index = self._matrix().columns(self.start)
             value = np.fromiter(self.start.values(), float, len(self.start))
             lp.solverModel.setSolution(len(index), index, value)
         lp.solverModel.run()
@@ -255,22 +206,25 @@ class VetplanHiGHS(pulp.HiGHS):  # type: ignore[misc]
         info = highs.getInfo()
         has_solution = int(info.primal_solution_status) == 2  # kSolutionStatusFeasible
         objective = float(info.objective_function_value) if has_solution else None
-        is_mip = self.mip and any(v.cat == pulp.LpInteger for v in self._variables)
+        matrix = self._matrix()
+        is_mip = self.mip and bool(matrix.integer.any())
         bound = float(info.mip_dual_bound) if is_mip else objective
         if has_solution:
             solution = highs.getSolution()
             values = np.asarray(solution.col_value, dtype=float)
-            for variable, col_value in zip(self._variables, values.tolist(), strict=True):
+            for variable, col_value in zip(matrix.variables, values.tolist(), strict=True):
                 variable.varValue = col_value
             if not is_mip and solution.dual_valid:
                 col_duals = np.asarray(solution.col_dual, dtype=float).tolist()
-                for variable, dual in zip(self._variables, col_duals, strict=True):
+                for variable, dual in zip(matrix.variables, col_duals, strict=True):
                     variable.dj = dual
                 row_values = np.asarray(solution.row_value, dtype=float).tolist()
                 row_duals = np.asarray(solution.row_dual, dtype=float).tolist()
-                for constraint in lp._constraints.values():
-                    constraint.pi = row_duals[constraint.index]
-                    slack = constraint.constant + row_values[constraint.index]
+                for constraint, dual, row_value in zip(
+                    matrix.constraints, row_duals, row_values, strict=True
+                ):
+                    constraint.pi = dual
+                    slack = constraint.constant + row_value
                     constraint.slack = -slack if constraint.sense == pulp.LpConstraintLE else slack
         self.outcome = {
             "status_name": status_name,
@@ -548,6 +502,7 @@ def solve(
     if name != "highs":
         raise SolverError(f"unknown solver {name!r}; expected highs or cbc")
     highs = VetplanHiGHS(
+        matrix=model.matrix,
         msg=msg,
         mip=not relax,
         timeLimit=remaining,
