@@ -10,8 +10,9 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from optimisation.model import GAP_KEY, Model, course_table
+from optimisation.model import Model
 from optimisation.results import Plan
+from optimisation.sets import GAP_KEY, course_table
 from optimisation.solve import SolveResult, SolveStatus, new_highs
 from skills.rules import HIRE_LEVEL, course_fit
 

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from optimisation.model import GAP_KEY, Model, variable_values
+from optimisation.model import Model
+from optimisation.sets import GAP_KEY
 from optimisation.solve import SolveResult
+from optimisation.variables import variable_values
 
 #: Values below this are solver noise and read as zero.
 ZERO = 1e-7

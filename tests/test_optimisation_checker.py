@@ -32,7 +32,18 @@ def test_checker_uses_neither_pulp_nor_the_model() -> None:
     }
     imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not any(
-        name.startswith(("pulp", "highspy", "optimisation.model", "optimisation.solve"))
+        name.startswith(
+            (
+                "pulp",
+                "highspy",
+                "optimisation.model",
+                "optimisation.sets",
+                "optimisation.variables",
+                "optimisation.constraints",
+                "optimisation.matrix",
+                "optimisation.solve",
+            )
+        )
         for name in imported
     )
 
