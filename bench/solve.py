@@ -70,7 +70,7 @@ def run_tier(
     built = time.perf_counter()
     result = solve(model)
     solved = time.perf_counter()
-    extract_plan(model, result) if result.has_plan else None
+    extract_plan(model) if result.has_plan else None
     extracted = time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     size = model.size()

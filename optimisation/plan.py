@@ -175,7 +175,7 @@ def run_scenario(
     explanations: list[Explanation] = []
     if result.has_plan:
         step = time.perf_counter()
-        plan = extract_plan(model, result)
+        plan = extract_plan(model)
         timings["extract_s"] = time.perf_counter() - step
         step = time.perf_counter()
         violations = check_plan(dataset, scenario, plan)

@@ -10,8 +10,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from optimisation.model import Model
-from optimisation.sets import GAP_KEY
-from optimisation.solve import SolveResult
+from optimisation.sets import GAP_KEY, Sets
 from optimisation.variables import variable_values
 
 #: Values below this are solver noise and read as zero.
@@ -172,26 +171,48 @@ def _as_object(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def extract_plan(model: Model, result: SolveResult | None = None) -> Plan:
-    """Read the solved variables into a :class:`Plan`.
+def extract_plan(model: Model) -> Plan:
+    """Read the solved variables into a :class:`Plan`, one builder per table.
 
     Integer decisions are rounded to whole numbers; continuous values below
     1e-7 are read as zero. Every table is validated with its schema.
     """
-    del result  # the values live on the model's variables; the result only says how good they are
     sets, scenario = model.sets, model.scenario
     subsidy = scenario.subsidy_rate
-    years = list(sets.years)
-
     x = np.round(variable_values(model, "participants")).astype(np.int64)
-    r = np.round(variable_values(model, "runs")).astype(np.int64)
-    h = np.round(variable_values(model, "hires")).astype(np.int64)
-    z = _clean(variable_values(model, "training"))
-    v = _clean(variable_values(model, "hire_options"))
-    u = _clean(variable_values(model, "unmet"))
+    participants = participant_table(sets, x)
+    runs = run_table(sets, x, np.round(variable_values(model, "runs")).astype(np.int64))
+    hires = hire_table(sets, np.round(variable_values(model, "hires")).astype(np.int64))
+    closures = closure_table(
+        sets,
+        _clean(variable_values(model, "training")),
+        _clean(variable_values(model, "hire_options")),
+    )
+    gaps = gap_table(sets, _clean(variable_values(model, "unmet")))
+    plan = Plan(
+        scenario_name=scenario.name,
+        years=list(sets.years),
+        subsidy_rate=subsidy,
+        participants=PARTICIPANTS_SCHEMA.validate(participants),
+        runs=RUNS_SCHEMA.validate(runs),
+        hires=HIRES_SCHEMA.validate(hires),
+        closures=CLOSURES_SCHEMA.validate(closures),
+        gaps=GAPS_SCHEMA.validate(gaps),
+        costs=COSTS_SCHEMA.validate(
+            cost_table(list(sets.years), subsidy, participants, runs, hires)
+        ),
+        company_costs=COMPANY_COSTS_SCHEMA.validate(
+            company_cost_table(subsidy, participants, runs, hires)
+        ),
+    )
+    plan.totals = plan_totals(plan)
+    return plan
 
+
+def participant_table(sets: Sets, x: np.ndarray) -> pd.DataFrame:
+    """Participants per (year, company, course) with fees, from participant values ``x``; only slots used."""
     slots = sets.participants
-    participants = pd.DataFrame(
+    table = pd.DataFrame(
         {
             "year": slots["year"].to_numpy(np.int64),
             "company_id": slots["company_id"].to_numpy(object),
@@ -201,16 +222,19 @@ def extract_plan(model: Model, result: SolveResult | None = None) -> Plan:
             "fee_per_participant": slots["cost_per_participant"].to_numpy(float),
         }
     )
-    participants["fees"] = participants["participants"] * participants["fee_per_participant"]
-    participants = participants[participants["participants"] > 0].reset_index(drop=True)
+    table["fees"] = table["participants"] * table["fee_per_participant"]
+    return table[table["participants"] > 0].reset_index(drop=True)
 
+
+def run_table(sets: Sets, x: np.ndarray, r: np.ndarray) -> pd.DataFrame:
+    """Runs per (year, course) with participants, seats, companies and fixed cost, from ``x`` and run values ``r``."""
     run_slots = sets.runs
     per_run = (
-        slots.assign(x=x)
+        sets.participants.assign(x=x)
         .groupby("run")
         .agg(participants=("x", "sum"), companies=("x", lambda s: int((s > 0).sum())))
     )
-    runs = pd.DataFrame(
+    table = pd.DataFrame(
         {
             "year": run_slots["year"].to_numpy(np.int64),
             "course_id": run_slots["course_id"].to_numpy(object),
@@ -232,10 +256,13 @@ def extract_plan(model: Model, result: SolveResult | None = None) -> Plan:
             "fixed_cost": r * run_slots["fixed_cost_per_run"].to_numpy(float),
         }
     )
-    runs = runs[runs["runs"] > 0].reset_index(drop=True)
+    return table[table["runs"] > 0].reset_index(drop=True)
 
+
+def hire_table(sets: Sets, h: np.ndarray) -> pd.DataFrame:
+    """Hires per (decision year, company, skill) with their cost, from hire values ``h``; only slots used."""
     hire_slots = sets.hires
-    hires = pd.DataFrame(
+    table = pd.DataFrame(
         {
             "year": hire_slots["year"].to_numpy(np.int64),
             "productive_year": hire_slots["productive_year"].to_numpy(np.int64),
@@ -246,34 +273,33 @@ def extract_plan(model: Model, result: SolveResult | None = None) -> Plan:
             "cost_per_hire": hire_slots["cost_per_hire"].to_numpy(float),
         }
     )
-    hires["cost"] = hires["hires"] * hires["cost_per_hire"]
-    hires = hires[hires["hires"] > 0].reset_index(drop=True)
+    table["cost"] = table["hires"] * table["cost_per_hire"]
+    return table[table["hires"] > 0].reset_index(drop=True)
 
-    gaps = sets.gaps
-    gap_key = gaps[GAP_KEY]
-    training = sets.training
-    trained = training.assign(people=z)[lambda f: f["people"] > 0]
-    course_closures = gap_key.iloc[trained["gap"].to_numpy()].reset_index(drop=True)
-    course_closures = course_closures.assign(
-        route="course",
-        course_id=trained["course_id"].to_numpy(object),
-        year=trained["year"].to_numpy(np.int64),
-        people=trained["people"].to_numpy(float),
-        units=(trained["people"] * trained["retention"]).to_numpy(float),
-    )
-    options = sets.hire_options
-    hired = options.assign(people=v)[lambda f: f["people"] > 0]
-    hire_closures = gap_key.iloc[hired["gap"].to_numpy()].reset_index(drop=True)
-    hire_closures = hire_closures.assign(
-        route="hire",
-        course_id=None,
-        year=hired["year"].to_numpy(np.int64),
-        people=hired["people"].to_numpy(float),
-        units=(hired["people"] * hired["retention"]).to_numpy(float),
-    )
-    closures = pd.concat([course_closures, hire_closures], ignore_index=True)
+
+def closure_table(sets: Sets, z: np.ndarray, v: np.ndarray) -> pd.DataFrame:
+    """Which gap group each trained (``z``) or hired (``v``) person closes, in people and in units after attrition."""
+    gap_key = sets.gaps[GAP_KEY]
+    parts = []
+    for route, options, people, course_id in (
+        ("course", sets.training, z, sets.training["course_id"].to_numpy(object)),
+        ("hire", sets.hire_options, v, None),
+    ):
+        used = people > 0
+        chosen = options[used]
+        part = gap_key.iloc[chosen["gap"].to_numpy()].reset_index(drop=True)
+        parts.append(
+            part.assign(
+                route=route,
+                course_id=None if course_id is None else course_id[used],
+                year=chosen["year"].to_numpy(np.int64),
+                people=people[used],
+                units=people[used] * chosen["retention"].to_numpy(float),
+            )
+        )
+    closures = pd.concat(parts, ignore_index=True)
     closures = _as_object(closures, ["company_id", "skill", "priority", "route", "course_id"])
-    closures = closures.astype(
+    return closures.astype(
         {
             "current_level": np.int64,
             "required_level": np.int64,
@@ -282,38 +308,23 @@ def extract_plan(model: Model, result: SolveResult | None = None) -> Plan:
         }
     )
 
-    gap_table = gap_key.copy()
-    gap_table = _as_object(gap_table, ["company_id", "skill", "priority"])
-    gap_table = gap_table.astype(
+
+def gap_table(sets: Sets, u: np.ndarray) -> pd.DataFrame:
+    """Every gap group with its weight, headcount, units and closed and unmet units, from unmet values ``u``."""
+    gaps = sets.gaps
+    table = _as_object(gaps[GAP_KEY].copy(), ["company_id", "skill", "priority"])
+    table = table.astype(
         {"current_level": np.int64, "required_level": np.int64, "deadline": np.int64}
     )
-    gap_table["weight"] = gaps["weight"].to_numpy(float)
-    gap_table["headcount"] = gaps["headcount"].to_numpy(np.int64)
-    gap_table["units"] = gaps["units"].to_numpy(float)
-    gap_table["unmet_units"] = np.minimum(u, gap_table["units"].to_numpy())
-    gap_table["closed_units"] = gap_table["units"] - gap_table["unmet_units"]
-    gap_table = gap_table[[*GAP_KEY, "weight", "headcount", "units", "closed_units", "unmet_units"]]
-
-    costs = _cost_table(years, subsidy, participants, runs, hires)
-    company_costs = _company_costs(subsidy, participants, runs, hires)
-
-    plan = Plan(
-        scenario_name=scenario.name,
-        years=years,
-        subsidy_rate=subsidy,
-        participants=PARTICIPANTS_SCHEMA.validate(participants),
-        runs=RUNS_SCHEMA.validate(runs),
-        hires=HIRES_SCHEMA.validate(hires),
-        closures=CLOSURES_SCHEMA.validate(closures),
-        gaps=GAPS_SCHEMA.validate(gap_table),
-        costs=COSTS_SCHEMA.validate(costs),
-        company_costs=COMPANY_COSTS_SCHEMA.validate(company_costs),
-    )
-    plan.totals = plan_totals(plan)
-    return plan
+    table["weight"] = gaps["weight"].to_numpy(float)
+    table["headcount"] = gaps["headcount"].to_numpy(np.int64)
+    table["units"] = gaps["units"].to_numpy(float)
+    table["unmet_units"] = np.minimum(u, table["units"].to_numpy())
+    table["closed_units"] = table["units"] - table["unmet_units"]
+    return table[[*GAP_KEY, "weight", "headcount", "units", "closed_units", "unmet_units"]]
 
 
-def _cost_table(
+def cost_table(
     years: list[int],
     subsidy: float,
     participants: pd.DataFrame,
@@ -376,7 +387,7 @@ def company_training_share(
     return frame.groupby(["year", "company_id"], as_index=False)[["training_share"]].sum()
 
 
-def _company_costs(
+def company_cost_table(
     subsidy: float,
     participants: pd.DataFrame,
     runs: pd.DataFrame,

@@ -99,7 +99,9 @@ def build_sets(dataset: Dataset, scenario: Scenario) -> Sets:
     skills = dataset.flat("skills")[["skill_id", "group"]].astype(object)
 
     demand = dataset.demand
-    gap_rows = demand[is_gap(demand["required_level"], demand["current_level"], demand["headcount"])]
+    gap_rows = demand[
+        is_gap(demand["required_level"], demand["current_level"], demand["headcount"])
+    ]
     gap_rows = pd.DataFrame(
         {
             "company_id": gap_rows["company_id"].astype(object).to_numpy(),

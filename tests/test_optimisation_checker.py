@@ -148,7 +148,7 @@ def pooled() -> tuple[Dataset, Scenario, Plan]:
     model = build_model(dataset, settings)
     result = solve(model)
     assert result.status is SolveStatus.OPTIMAL
-    plan = extract_plan(model, result)
+    plan = extract_plan(model)
     assert check_plan(dataset, settings, plan) == []
     assert len(plan.hires) == 1 and len(plan.runs) == 1
     return dataset, settings, plan

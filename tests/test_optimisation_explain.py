@@ -18,7 +18,7 @@ def two_courses_one_budget() -> tuple[object, object, object]:
     settings = scenario(budget_per_year=1500.0)
     model = build_model(dataset, settings)
     result = solve(model)
-    return model, result, extract_plan(model, result)
+    return model, result, extract_plan(model)
 
 
 def test_budget_shadow_price_with_runs_fixed_and_free() -> None:
@@ -53,7 +53,7 @@ def test_seat_shadow_price_and_seats_exhausted_reason() -> None:
     )
     model = build_model(dataset, scenario())
     result = solve(model)
-    plan = extract_plan(model, result)
+    plan = extract_plan(model)
     reasons = unmet_reasons(model, plan, result)
     assert reasons[["reason", "unmet_units"]].values.tolist() == [["seats_or_runs_exhausted", 2.0]]
     prices = shadow_prices(model, plan)
@@ -173,8 +173,8 @@ def test_trainer_hour_shadow_price() -> None:
     )
     settings = scenario(provider_trainer_hours={"Midtjysk Erhvervsskole": 40.0})
     model = build_model(dataset, settings)
-    result = solve(model)
-    prices = shadow_prices(model, extract_plan(model, result))
+    assert solve(model).has_plan
+    prices = shadow_prices(model, extract_plan(model))
     hours = prices[prices["resource"] == "trainer_hours"]
     assert hours["sentence"].tolist() == [
         "One more trainer hour at Midtjysk Erhvervsskole in 2027 is worth about 0.757 weighted gap units "

@@ -128,7 +128,7 @@ def solved(dataset: Dataset, settings: Scenario, solver: str = "highs") -> tuple
     model = build_model(dataset, settings)
     result = solve(model, solver=solver)
     assert result.status is SolveStatus.OPTIMAL, result.message
-    plan = extract_plan(model, result)
+    plan = extract_plan(model)
     assert check_plan(dataset, settings, plan) == []
     return model, result, plan
 

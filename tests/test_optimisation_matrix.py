@@ -38,7 +38,10 @@ def test_the_matrix_is_the_pulp_problem(tier_s: Dataset) -> None:
         assert matrix.row_of[str(constraint.name)] == row
         entries = slice(int(matrix.start[row]), int(matrix.start[row + 1]))
         expected = {matrix.column_of[v.name]: a for v, a in constraint.expr.items()}
-        assert dict(zip(matrix.index[entries].tolist(), matrix.value[entries].tolist(), strict=True)) == expected
+        assert (
+            dict(zip(matrix.index[entries].tolist(), matrix.value[entries].tolist(), strict=True))
+            == expected
+        )
     runs = model.columns("runs")
     assert [matrix.variables[i] for i in runs.tolist()] == model.variables["runs"]
     assert matrix.integer[runs].all() and not matrix.integer[model.columns("unmet")].any()
@@ -90,7 +93,15 @@ def test_a_model_without_decisions_is_solved_with_pulps_dummy_column() -> None:
     # matrix was built; the solver sees the changed fingerprint and rebuilds (HiGHS: optimal, not empty).
     dataset = region(
         companies=[("C0", "DK041", 3)],
-        demand=[{"company_id": "C0", "skill": "plc_programming", "headcount": 1, "current_level": 0, "required_level": 0}],
+        demand=[
+            {
+                "company_id": "C0",
+                "skill": "plc_programming",
+                "headcount": 1,
+                "current_level": 0,
+                "required_level": 0,
+            }
+        ],
     )
     model = build_model(dataset, Scenario(years=[2027], warm_start=False))
     assert model.matrix.n_cols == 0

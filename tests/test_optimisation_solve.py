@@ -48,7 +48,7 @@ def test_a_time_limited_plan_is_feasible_never_optimal(tier_m: Dataset) -> None:
     assert result.gap is not None and result.gap > 0.0
     assert result.best_bound is not None and result.objective is not None
     assert result.best_bound > result.objective  # a maximisation stopped before closing the gap
-    plan = extract_plan(model, result)
+    plan = extract_plan(model)
     assert check_plan(tier_m, model.scenario, plan) == []
 
 
