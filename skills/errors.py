@@ -86,6 +86,14 @@ class NotFoundError(InputError):
     """The user named something that does not exist (a review item, a stored scenario, a table)."""
 
 
+class AccessError(InputError):
+    """The signed-in user may not see or do this (or nobody is signed in); the message says what is open to them."""
+
+
+class SignInError(AccessError):
+    """A sign-in was refused: unknown user or wrong password (one message for both), or too many failures."""
+
+
 class ScenarioError(InputError):
     """A scenario file or override is invalid or conflicts with another."""
 

@@ -45,8 +45,9 @@ logger = logging.getLogger(__name__)
 # never to a user's terminal through logging's last-resort handler.
 logger.addHandler(logging.NullHandler())
 
-#: 2 added the optional ``skills.description_da``; older databases gain missing optional columns on open.
-SCHEMA_VERSION: Final = 2
+#: 2 added the optional ``skills.description_da``; 3 the ``users`` and ``sessions`` tables.
+#: Older databases gain missing tables and optional columns on open.
+SCHEMA_VERSION: Final = 3
 
 #: Data tables in the order they can be inserted (referenced tables first).
 DATA_TABLES: Final = ("skills", "companies", "courses", "demand", "course_skills", "supply")
@@ -157,6 +158,29 @@ reference_tables = Table(
     Column("records_json", Text, nullable=False),
     Column("created_at", String(40), nullable=False),
     comment="imported reference data kept whole, e.g. ESCO occupations and relations",
+)
+users = Table(
+    "users",
+    metadata,
+    Column("user_name", String(100), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("company_id", String(200), comment="the company a company user belongs to"),
+    Column("provider", String(200), comment="the course provider a provider user belongs to"),
+    Column("email", String(320), unique=True, comment="for single sign-on (OpenID Connect): the role is looked up by e-mail"),
+    Column("password_hash", Text, comment="Argon2id hash; never the password; empty for single-sign-on-only users"),
+    Column("failed_attempts", Integer, nullable=False, default=0),
+    Column("locked_until", String(40), comment="no sign-in before this time (after repeated failures)"),
+    Column("created_at", String(40), nullable=False),
+    comment="who may sign in to the app, and what they see",
+)
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True, comment="SHA-256 of the session token; the token stays with the browser"),
+    Column("user_name", String(100), ForeignKey("users.user_name", ondelete="CASCADE"), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Column("last_seen", String(40), nullable=False),
 )
 plan_results = Table(
     "plan_results",

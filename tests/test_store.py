@@ -102,19 +102,22 @@ def test_unreachable_database_is_a_store_error() -> None:
 
 
 def test_an_older_database_is_upgraded_in_place_and_keeps_its_rows(store: Store, tiny_dataset: Dataset) -> None:
-    """A version-1 database (no ``skills.description_da``) gains the column on open; rows stay."""
+    """A version-1 database (no ``skills.description_da``, no users) gains the column and tables on open; rows stay."""
     from sqlalchemy import inspect, text
 
     store.save_dataset(tiny_dataset)
     with store.engine.begin() as connection:
         connection.execute(text("ALTER TABLE skills DROP COLUMN description_da"))
+        connection.execute(text("DROP TABLE sessions"))
+        connection.execute(text("DROP TABLE users"))
         connection.execute(meta_table.update().where(meta_table.c.key == "schema_version").values(value="1"))
     assert "description_da" not in {c["name"] for c in inspect(store.engine).get_columns("skills")}
     store.engine.dispose()
 
     reopened = Store(store.url)
 
-    assert reopened.schema_version() == SCHEMA_VERSION == 2
+    assert reopened.schema_version() == SCHEMA_VERSION == 3
+    assert {"users", "sessions"} <= set(inspect(reopened.engine).get_table_names())
     assert "description_da" in {c["name"] for c in inspect(reopened.engine).get_columns("skills")}
     skills = reopened.load_dataset().skills
     assert sorted(skills.index) == sorted(tiny_dataset.skills.index)
