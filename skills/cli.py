@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from skills.access import Principal, acting_as
 from skills.errors import InputError, StoreBusyError, VetplanError
 from skills.kinds import EXPORT_FORMATS, KINDS, TEMPLATE_KINDS
 
@@ -37,11 +38,45 @@ def cmd_init(args: argparse.Namespace) -> int:
     from skills import service
 
     result = service.init_database(sample=args.sample)
-    _print(
-        args,
-        result,
-        f"database ready: {result['database']} (schema version {result['schema_version']}); loaded: {result['loaded']}",
-    )
+    lines = [f"database ready: {result['database']} (schema version {result['schema_version']}); loaded: {result['loaded']}"]
+    created = [user for user in result.get("users", []) if user["password"]]
+    if created:
+        lines.append("demo users to sign in with (the passwords are shown only now; vetplan user passwd NAME sets a new one):")
+        lines += [
+            f"  {user['user']:<9} {user['password']}  ({user['role']}{' ' + (user['company_id'] or user['provider']) if user['company_id'] or user['provider'] else ''})"
+            for user in created
+        ]
+    elif result.get("users"):
+        lines.append(f"users exist already: {', '.join(u['user'] for u in result['users'])} (vetplan user passwd NAME sets a new password)")
+    _print(args, result, "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from skills import service
+
+    if args.action == "list":
+        _emit_table(args, service.list_users(), "users")
+        return EXIT_OK
+    if not args.name:
+        msg = f"vetplan user {args.action} needs a user name"
+        raise InputError(msg)
+    if args.action == "add":
+        if not args.role:
+            msg = "vetplan user add needs --role (company, provider, policymaker, analyst or admin)"
+            raise InputError(msg)
+        password = service.add_user(
+            args.name, args.role, company_id=args.company, provider=args.provider, email=args.email,
+            password="" if args.sso_only else None,
+        )
+        text = f"added {args.name}; password (shown only now): {password}" if password else f"added {args.name} (single sign-on only)"
+        _print(args, {"user": args.name, "password": password}, text)
+    elif args.action == "remove":
+        service.remove_user(args.name)
+        _print(args, {"user": args.name, "removed": True}, f"removed {args.name} and ended their sessions")
+    else:
+        password = service.set_password(args.name)
+        _print(args, {"user": args.name, "password": password}, f"new password for {args.name} (shown only now): {password}")
     return EXIT_OK
 
 
@@ -274,6 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="vetplan",
         description="Plan vocational training and recruitment for manufacturing SMEs.",
     )
+    parser.add_argument(
+        "--as", dest="acting_as", metavar="ROLE[:ID]",
+        help="produce exactly what this role would see, e.g. --as policymaker or --as company:C001 (default: everything)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
@@ -334,6 +373,17 @@ def build_parser() -> argparse.ArgumentParser:
     sol.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario setting, e.g. --set budget_per_year=100000")
     sol.add_argument("--out", help="write the plan workbook (.xlsx)")
 
+    user = add("user", cmd_user, "Manage who may sign in to the app: add, list, remove, passwd (a new password).")
+    user.add_argument("action", choices=["add", "list", "remove", "passwd"])
+    user.add_argument("name", nargs="?", help="user name")
+    user.add_argument("--role", choices=["company", "provider", "policymaker", "analyst", "admin"])
+    user.add_argument("--company", help="company id of a company user")
+    user.add_argument("--provider", help="provider name of a provider user")
+    user.add_argument("--email", help="e-mail for single sign-on (OpenID Connect)")
+    user.add_argument("--sso-only", action="store_true", help="no password: the user signs in through single sign-on only")
+    user.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
+    user.add_argument("--out", help="output file (list)")
+
     cmp_ = add("scenarios", cmd_scenarios, "Compare the stored results of scenarios side by side.")
     cmp_.add_argument("names", nargs="*", help="scenario names (default: all stored)")
     cmp_.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
@@ -347,7 +397,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Handler = args.handler
     try:
-        return handler(args)
+        principal = Principal.parse(args.acting_as) if args.acting_as else Principal.operator()
+        with acting_as(principal):
+            return handler(args)
     except InputError as error:
         _fail(args, error, problems=[p.as_dict() for p in error.problems])
         return EXIT_BAD_INPUT

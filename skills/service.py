@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from collections.abc import Callable
@@ -12,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from skills import access
+from skills.access import Principal
 from skills.dataset import Dataset
-from skills.errors import InputError, Problem
+from skills.errors import AccessError, InputError, Problem
 from skills.schemas import check_references
 from skills.settings import DATA_DIR, Settings, load_settings
 from skills.store import Store
@@ -124,12 +127,13 @@ def load_dataset(store: Store | None = None) -> Dataset:
     return dataset
 
 
-def info(store: Store | None = None) -> Info:
+def info(store: Store | None = None, *, principal: Principal | None = None) -> Info:
     """Counts of companies, employees, courses, providers, skills, demand rows, gap units; what is missing.
 
     Counts come from SQL; gap units (a domain rule, :func:`skills.rules.gap_units`) from
-    the dataset of the current data version.
+    the dataset of the current data version. Open to every signed-in role (region-wide counts).
     """
+    access.who(principal)
     store = store or get_store()
     counts = store.headline_counts()
     counts["gap_units"] = load_dataset(store).gap_unit_total() if counts["demand_rows"] else 0
@@ -172,7 +176,89 @@ def init_database(*, sample: bool = False, store: Store | None = None) -> dict[s
         else:
             store.replace_tables({"skills": load_taxonomy().reset_index()}, source="built-in taxonomy")
             loaded = "taxonomy"
-    return {"database": _redacted(store.url), "schema_version": store.schema_version(), "loaded": loaded}
+    result: dict[str, Any] = {"database": _redacted(store.url), "schema_version": store.schema_version(), "loaded": loaded}
+    if sample:
+        from skills.accounts import demo_users
+
+        result["users"] = demo_users(store)
+    return result
+
+
+# ---- users and sign-in ---------------------------------------------------------------------------
+
+
+def sign_in(user_name: str, password: str, *, store: Store | None = None) -> str:
+    """Check a password and open a session; returns its token (see :func:`skills.accounts.sign_in`)."""
+    from skills import accounts
+
+    return accounts.sign_in(store or get_store(), user_name, password)
+
+
+def sign_in_by_email(email: str, *, store: Store | None = None) -> str:
+    """Open a session for the user whose e-mail single sign-on proved; refused for an unknown e-mail."""
+    from skills import accounts
+
+    return accounts.sign_in_by_email(store or get_store(), email)
+
+
+def session_principal(token: str | None, *, store: Store | None = None) -> Principal | None:
+    """Who an open session belongs to, or None (unknown, expired or idle)."""
+    from skills import accounts
+
+    return accounts.session_principal(store or get_store(), token)
+
+
+def sign_out(token: str | None, *, store: Store | None = None) -> None:
+    """End a session."""
+    from skills import accounts
+
+    accounts.sign_out(store or get_store(), token)
+
+
+def add_user(
+    user_name: str,
+    role: str,
+    *,
+    company_id: str | None = None,
+    provider: str | None = None,
+    email: str | None = None,
+    password: str | None = None,
+    store: Store | None = None,
+    principal: Principal | None = None,
+) -> str:
+    """Add a user (administrators only); returns the password, generated unless given."""
+    from skills import accounts
+
+    access.require(principal, (access.Role.ADMIN,), "managing users")
+    return accounts.add_user(
+        store or get_store(), user_name, role, company_id=company_id, provider=provider, email=email, password=password
+    )
+
+
+def list_users(*, store: Store | None = None, principal: Principal | None = None) -> pd.DataFrame:
+    """Every user without their password hash (administrators only)."""
+    from skills import accounts
+
+    access.require(principal, (access.Role.ADMIN,), "managing users")
+    return accounts.list_users(store or get_store())
+
+
+def remove_user(user_name: str, *, store: Store | None = None, principal: Principal | None = None) -> None:
+    """Remove a user and end their sessions (administrators only)."""
+    from skills import accounts
+
+    access.require(principal, (access.Role.ADMIN,), "managing users")
+    accounts.remove_user(store or get_store(), user_name)
+
+
+def set_password(
+    user_name: str, password: str | None = None, *, store: Store | None = None, principal: Principal | None = None
+) -> str:
+    """A new password for a user (generated unless given); their sessions end (administrators only)."""
+    from skills import accounts
+
+    access.require(principal, (access.Role.ADMIN,), "managing users")
+    return accounts.set_password(store or get_store(), user_name, password)
 
 
 def _redacted(url: str) -> str:
@@ -259,6 +345,7 @@ def import_data(
     dry_run: bool = False,
     esco_use: str = "links",
     store: Store | None = None,
+    principal: Principal | None = None,
 ) -> ImportOutcome:
     """Read a file and, unless ``dry_run``, store it in one transaction: all of it or nothing.
 
@@ -279,6 +366,7 @@ def import_data(
     from skills.errors import Report
     from skills.io import ImportResult, import_summary, read_table
 
+    access.require(principal, access.EVERYTHING, "importing data")
     store = store or get_store()
     settings = load_settings()
     if isinstance(source, bytes):
@@ -359,11 +447,17 @@ def _esco_links(ours: pd.DataFrame, esco_skills: pd.DataFrame) -> pd.DataFrame:
     return linked
 
 
-def export_table(table: str, *, fmt: str = "csv", out: str | None = None, store: Store | None = None) -> bytes:
-    """Any stored table (data table, review queue, plan results) as csv, json or xlsx bytes (also written to ``out``)."""
+def export_table(
+    table: str, *, fmt: str = "csv", out: str | None = None, store: Store | None = None, principal: Principal | None = None
+) -> bytes:
+    """Any stored table (data table, review queue, plan results) as csv, json or xlsx bytes (also written to ``out``).
+
+    Raw rows: analysts and administrators only.
+    """
     from skills.io_write import export_table as write
     from skills.store import DATA_TABLES
 
+    access.require(principal, access.EVERYTHING, "exporting raw tables")
     store = store or get_store()
     if table in DATA_TABLES:
         frame = store.read_frame(table)
@@ -382,10 +476,11 @@ def export_table(table: str, *, fmt: str = "csv", out: str | None = None, store:
     return write(frame, format=fmt, out=out)
 
 
-def template(kind: str, out: str | None = None, *, store: Store | None = None) -> bytes:
+def template(kind: str, out: str | None = None, *, store: Store | None = None, principal: Principal | None = None) -> bytes:
     """An Excel template for ``survey``, ``courses`` or ``supply`` with the stored taxonomy's skills in its dropdowns."""
     from skills.templates import make_template
 
+    access.who(principal)
     store = store or get_store()
     skills = store.read_frame("skills")
     if skills.empty:
@@ -403,16 +498,20 @@ def template(kind: str, out: str | None = None, *, store: Store | None = None) -
 # ---- mapping review -----------------------------------------------------------------------------
 
 
-def review_queue(status: str | None = "pending", store: Store | None = None) -> pd.DataFrame:
+def review_queue(status: str | None = "pending", store: Store | None = None, *, principal: Principal | None = None) -> pd.DataFrame:
     """Phrases waiting for review (or all with ``status=None``): id, phrase, table, suggestion, score, source."""
+    access.require(principal, access.EVERYTHING, "the mapping review")
     queue = (store or get_store()).read_queue(status)
     return queue[["queue_id", "phrase", "table_name", "suggestion", "score", "status", "chosen_skill", "source_file", "source_row"]]
 
 
-def review_suggestions(queue_id: int, limit: int = 3, store: Store | None = None) -> pd.DataFrame:
+def review_suggestions(
+    queue_id: int, limit: int = 3, store: Store | None = None, *, principal: Principal | None = None
+) -> pd.DataFrame:
     """The likeliest skills for a queued phrase, best first: skill_id, label, score (0–100)."""
     from skills.mapping import likely_skills
 
+    access.require(principal, access.EVERYTHING, "the mapping review")
     store = store or get_store()
     item = store.queue_item(queue_id)
     matcher = _matcher(store, load_settings())
@@ -432,6 +531,7 @@ def resolve_review(
     *,
     new_skill: dict[str, str] | None = None,
     store: Store | None = None,
+    principal: Principal | None = None,
 ) -> dict[str, Any]:
     """Accept the suggestion (``skill_id`` None), pick another skill, or add a new one (``new_skill``).
 
@@ -440,6 +540,7 @@ def resolve_review(
     """
     from skills import mapping
 
+    access.require(principal, access.EVERYTHING, "the mapping review")
     store = store or get_store()
     item = store.queue_item(queue_id)
     if item["status"] != "pending":
@@ -535,19 +636,32 @@ def gaps(
     by: str | tuple[str, ...] = "skill",
     company: str | None = None,
     store: Store | None = None,
+    principal: Principal | None = None,
 ) -> pd.DataFrame:
     """A gap table: ``gaps`` by a dimension, ``coverage`` by a dimension, or ``curriculum`` gaps.
 
-    With ``company`` it is that company's own view, unsuppressed; otherwise every
-    aggregate is disclosure-controlled (suppressed values are missing; see
-    :func:`gaps_for_display`).
+    With ``company`` it is that company's own view, unsuppressed (for that company's users,
+    analysts and admins); otherwise every aggregate is disclosure-controlled (suppressed
+    values are missing; see :func:`gaps_for_display`). Rows per company (``by="company"``)
+    are for analysts and admins; expected demand per course (``by="course"``) shows a
+    provider its own courses only.
     """
     from skills import gaps as metrics
 
+    who = access.who(principal)
+    if company is not None:
+        access.require_company(who, company)
+    per_company = "company" in ((by,) if isinstance(by, str) else by)
+    if per_company and not who.sees_everything and (who.role is not access.Role.COMPANY or company is None):
+        msg = "gaps per company are for analysts and admins; a company sees its own with its company chosen"
+        raise AccessError(msg)
     dataset = load_dataset(store)
     settings = load_settings()
     if view == "gaps":
-        return metrics.gap_view(dataset, by, company, settings)
+        table = metrics.gap_view(dataset, by, company, settings)
+        if by == "course" and who.role is access.Role.PROVIDER:
+            table = table[table["provider"].astype("string") == who.provider].reset_index(drop=True)
+        return table
     if view == "coverage":
         return metrics.coverage(dataset, by, company, settings)
     if view == "curriculum":
@@ -582,17 +696,24 @@ def gaps_for_display(table: pd.DataFrame, *, for_app: bool = False) -> pd.DataFr
     return shown
 
 
-def coverage_options(company: str, store: Store | None = None) -> pd.DataFrame:
+def coverage_options(company: str, store: Store | None = None, *, principal: Principal | None = None) -> pd.DataFrame:
     """For each of one company's gaps, the courses that close it (cost, hours, provider, mode)."""
     from skills.gaps import coverage_options as options
 
+    access.require_company(principal, company)
     return options(load_dataset(store), company, load_settings())
 
 
-def company_choices(store: Store | None = None) -> pd.DataFrame:
-    """company_id and name of every stored company, for pickers."""
-    companies = (store or get_store()).read_frame("companies")
-    return companies[["company_id", "name"]].sort_values("name").reset_index(drop=True)
+def company_choices(store: Store | None = None, *, principal: Principal | None = None) -> pd.DataFrame:
+    """company_id and name of the companies the principal may pick: a company user their own, analysts all."""
+    who = access.who(principal)
+    if not who.sees_everything and who.role is not access.Role.COMPANY:
+        msg = f"single companies are not open to the {who.role} role"
+        raise AccessError(msg)
+    companies = load_dataset(store).flat("companies")[["company_id", "name"]]
+    if not who.sees_everything:
+        companies = companies[companies["company_id"] == who.company_id]
+    return companies.sort_values("name").reset_index(drop=True)
 
 
 def write_frame(frame: pd.DataFrame, fmt: str, out: str | None = None) -> bytes:
@@ -642,7 +763,9 @@ def budget_text(budget: float | dict[int, float] | None, currency: str) -> str:
     return "no public money" if budget == 0 else f"{currency} {budget:,.0f} a year"
 
 
-def solve(scenario: Scenario, *, store: Store | None = None, save: bool = True) -> PlanResult:
+def solve(
+    scenario: Scenario, *, store: Store | None = None, save: bool = True, principal: Principal | None = None
+) -> PlanResult:
     """Plan ``scenario`` over the stored region: build, solve, extract, check, explain; store the result.
 
     Returns the :class:`optimisation.plan.PlanResult`. The result's tables are stored
@@ -652,6 +775,7 @@ def solve(scenario: Scenario, *, store: Store | None = None, save: bool = True) 
     """
     from optimisation.plan import run_scenario
 
+    access.require(principal, access.PLANNERS, "planning a scenario")
     store = store or get_store()
     dataset = load_dataset(store)
     if dataset.demand.empty:
@@ -716,13 +840,17 @@ def plan_workbook(result: PlanResult) -> bytes:
         return path.read_bytes()
 
 
-def stored_scenarios(store: Store | None = None) -> list[str]:
-    """Names of scenarios with a stored result."""
+def stored_scenarios(store: Store | None = None, *, principal: Principal | None = None) -> list[str]:
+    """Names of scenarios with a stored result (every signed-in role: each sees its own part of them)."""
+    access.who(principal)
     return (store or get_store()).scenarios()
 
 
-def compare_scenarios(names: list[str] | None = None, store: Store | None = None) -> pd.DataFrame:
+def compare_scenarios(
+    names: list[str] | None = None, store: Store | None = None, *, principal: Principal | None = None
+) -> pd.DataFrame:
     """Headline figures of stored scenarios side by side: one row per scenario (tidy, with a scenario column)."""
+    access.require(principal, access.PLANNERS, "comparing scenarios")
     summary = (store or get_store()).read_results("summary", names)
     if summary.empty:
         return summary
@@ -730,21 +858,83 @@ def compare_scenarios(names: list[str] | None = None, store: Store | None = None
     return summary[[c for c in first if c in summary.columns] + [c for c in summary.columns if c not in first]]
 
 
-def scenario_table(table: str, names: list[str] | None = None, store: Store | None = None) -> pd.DataFrame:
-    """One stored plan table (participants, runs, hires, costs, gaps, ...) of several scenarios, tidy."""
-    return (store or get_store()).read_results(table, names)
+def scenario_table(
+    table: str, names: list[str] | None = None, store: Store | None = None, *, principal: Principal | None = None
+) -> pd.DataFrame:
+    """One stored plan table (participants, runs, hires, costs, gaps, ...) of several scenarios, tidy.
+
+    Each role sees its part (:func:`skills.visibility.plan_table`): a company its own rows,
+    a provider its runs, a policymaker rows pooled by sector, region and size band.
+    """
+    who = access.who(principal)
+    store = store or get_store()
+    frame = store.read_results(table, names)
+    if who.sees_everything:
+        return frame
+    participants = store.read_results("participants", names) if table == "runs" and who.role is access.Role.COMPANY else None
+    return _visible(table, frame, who, store, participants, by_scenario=True)
 
 
-def plan_limits(result: PlanResult, n: int = 10) -> list[str]:
-    """The ``n`` shadow-price sentences worth most (what one more unit of budget, seats or trainer hours buys)."""
+def _visible(
+    table: str, frame: pd.DataFrame, who: Principal, store: Store | None, participants: pd.DataFrame | None, *, by_scenario: bool = False
+) -> pd.DataFrame:
+    """``frame`` as ``who`` may see it (see :func:`skills.visibility.plan_table`)."""
+    from skills import visibility
+
+    companies = load_dataset(store).flat("companies")
+    settings = load_settings()
+    if not by_scenario or frame.empty:
+        return visibility.plan_table(
+            table, frame, who, companies=companies, participants=participants, min_companies=settings.min_companies_per_cell
+        )
+    parts = []
+    for scenario, rows in frame.groupby("scenario", sort=True):
+        own = None if participants is None else participants[participants["scenario"] == scenario].drop(columns="scenario")
+        shown = visibility.plan_table(
+            table, rows.drop(columns="scenario"), who, companies=companies, participants=own,
+            min_companies=settings.min_companies_per_cell,
+        )
+        parts.append(shown.assign(scenario=scenario))
+    return pd.concat(parts, ignore_index=True)[["scenario", *[c for c in parts[0].columns if c != "scenario"]]]
+
+
+def plan_view(result: PlanResult, *, store: Store | None = None, principal: Principal | None = None) -> dict[str, pd.DataFrame]:
+    """A solved plan's participants, runs and hires as ``principal`` may see them (see :func:`scenario_table`)."""
+    who = access.require(principal, access.PLANNERS, "seeing a whole plan")
+    tables = {"participants": result.participants, "runs": result.runs, "hires": result.hires}
+    return {name: _visible(name, frame, who, store, result.participants) for name, frame in tables.items()}
+
+
+def _names_a_company(text: str, company_ids: set[str]) -> bool:
+    return any(part in company_ids for part in re.split(r"[\s:/,()]+", text))
+
+
+def plan_limits(result: PlanResult, n: int = 10, *, store: Store | None = None, principal: Principal | None = None) -> list[str]:
+    """The ``n`` shadow-price sentences worth most (what one more unit of budget, seats or trainer hours buys).
+
+    Sentences about one company are for analysts and admins.
+    """
+    who = access.require(principal, access.PLANNERS, "seeing what limits a plan")
     priced = [e for e in result.explanations if e.kind == "shadow_price" and abs(e.value) > 1e-9]
+    if not who.sees_everything:
+        company_ids = set(load_dataset(store).flat("companies")["company_id"])
+        priced = [e for e in priced if not _names_a_company(f"{e.subject} {e.sentence}", company_ids)]
     return [e.sentence for e in sorted(priced, key=lambda e: -abs(e.value))[:n]]
 
 
-def unmet_reasons(result: PlanResult) -> pd.DataFrame:
-    """Each unmet gap with why it stays unmet (no course reaches the level, seats, budget, capacity, no hires)."""
-    rows = [e.as_dict() for e in result.explanations if e.kind == "unmet"]
-    return pd.DataFrame(rows, columns=["subject", "reason", "sentence", "value"])
+def unmet_reasons(result: PlanResult, *, principal: Principal | None = None) -> pd.DataFrame:
+    """Each unmet gap with why it stays unmet (no course reaches the level, seats, budget, capacity, no hires).
+
+    Analysts and admins see each gap; policymakers the units left unmet per reason.
+    """
+    who = access.require(principal, access.PLANNERS, "seeing why gaps stay unmet")
+    rows = pd.DataFrame(
+        [e.as_dict() for e in result.explanations if e.kind == "unmet"], columns=["subject", "reason", "sentence", "value"]
+    )
+    if who.sees_everything:
+        return rows
+    pooled = rows.groupby("reason", sort=True).agg(gaps=("subject", "size"), unmet_units=("value", "sum")).reset_index()
+    return pooled.sort_values("unmet_units", ascending=False, ignore_index=True)
 
 
 # ---- survey column mappings ----------------------------------------------------------------------
@@ -768,7 +958,7 @@ def survey_mapping_text(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def save_survey_mapping_text(name: str, text: str) -> str:
+def save_survey_mapping_text(name: str, text: str, *, principal: Principal | None = None) -> str:
     """Validate YAML text as a survey mapping and save it under ``name``; the next import of that survey uses it.
 
     Raises :class:`InputError` naming what is wrong; nothing is written then.
@@ -776,6 +966,7 @@ def save_survey_mapping_text(name: str, text: str) -> str:
     from skills.io import SURVEY_MAPPINGS_DIR
     from skills.survey import parse_survey_mapping_text
 
+    access.require(principal, access.EVERYTHING, "saving a survey mapping")
     file_name = f"{_mapping_name(name)}.yaml"
     parse_survey_mapping_text(text, name=file_name)
     path = SURVEY_MAPPINGS_DIR / file_name
@@ -820,13 +1011,14 @@ def _mapping_name(name: str) -> str:
     return cleaned
 
 
-def unmapped(store: Store | None = None) -> dict[str, int]:
+def unmapped(store: Store | None = None, *, principal: Principal | None = None) -> dict[str, int]:
     """Survey rows waiting for skill review: not in any gap figure yet, so every view states them.
 
     Returns ``{"rows": n, "headcount": people}`` over pending demand rows.
     """
     import json
 
+    access.who(principal)
     queue = (store or get_store()).read_queue("pending")
     demand_rows = queue[queue["table_name"] == "demand"]
     headcount = 0

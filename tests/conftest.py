@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from skills.access import Principal, acting_as
 from skills.dataset import Dataset
 from skills.store import Store
 
@@ -129,3 +130,10 @@ def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'app.sqlite'}"
     monkeypatch.setenv("DATABASE_URL", url)
     return url
+
+
+@pytest.fixture(autouse=True)
+def _operator() -> Iterator[None]:
+    """Tests call the service as the operator at the database host (as the CLI does); pages sign in."""
+    with acting_as(Principal.operator()):
+        yield
