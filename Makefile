@@ -25,6 +25,8 @@ setup-test: $(VENV)/.installed-test
 ## Serve the app on localhost:$(PORT); creates the database and loads the sample region when it is empty.
 run: setup
 	$(BIN)/vetplan init --sample
+	@echo "Sign in at http://localhost:$(PORT) with a demo user printed above (shown once, when the database was created)."
+	@echo "Lost a password? $(BIN)/vetplan user passwd admin   (or: $(BIN)/vetplan user add NAME --role analyst)"
 	$(BIN)/streamlit run app.py --server.address localhost --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 ## The whole suite: unit, property, known-answer, AppTest and real-browser tests.

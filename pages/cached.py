@@ -11,7 +11,11 @@ from skills import service
 if TYPE_CHECKING:
     import pandas as pd
 
+    from skills.access import Principal
     from skills.store import Store
+
+#: Where a browser session keeps its sign-in token (the session row in the database says who it is).
+TOKEN = "vetplan_token"
 
 
 def store() -> Store:
@@ -22,6 +26,35 @@ def store() -> Store:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _store(url: str) -> Store:
     return service.get_store_for(url)
+
+
+def principal() -> Principal | None:
+    """Who this browser session signed in as, or None (never signed in, signed out, expired)."""
+    return service.session_principal(st.session_state.get(TOKEN), store=store())
+
+
+def signed_in() -> Principal:
+    """The signed-in principal; otherwise the page says to sign in and stops."""
+    found = principal()
+    if found is None:
+        st.warning("Sign in first: vetplan shows its data to signed-in users only.")
+        st.stop()
+    return found
+
+
+def sign_out() -> None:
+    """End this browser session's sign-in (and single sign-on's, when it was used)."""
+    service.sign_out(st.session_state.pop(TOKEN, None), store=store())
+    if single_sign_on_configured() and st.user.is_logged_in:
+        st.logout()
+
+
+def single_sign_on_configured() -> bool:
+    """Whether the operator configured OpenID Connect (an ``[auth]`` section in Streamlit's secrets)."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return False
 
 
 def data_key() -> tuple[str, int]:
@@ -37,24 +70,24 @@ def results_key() -> tuple[str, int]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def info(key: tuple[str, int]) -> service.Info:
+def info(key: tuple[str, int], who: Principal) -> service.Info:
     """Headline counts of the region (``key`` from :func:`data_key`)."""
     del key  # the cache key only
-    return service.info(store())
+    return service.info(store(), principal=who)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def unmapped(key: tuple[str, int]) -> dict[str, int]:
+def unmapped(key: tuple[str, int], who: Principal) -> dict[str, int]:
     """Survey rows waiting for skill review."""
     del key
-    return service.unmapped(store())
+    return service.unmapped(store(), principal=who)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def company_choices(key: tuple[str, int]) -> pd.DataFrame:
+def company_choices(key: tuple[str, int], who: Principal) -> pd.DataFrame:
     """company_id and name of every company, for pickers."""
     del key
-    return service.company_choices(store())
+    return service.company_choices(store(), principal=who)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -65,61 +98,61 @@ def skill_choices(key: tuple[str, int]) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def gaps(key: tuple[str, int], view: str, by: str | tuple[str, ...] = "skill", company: str | None = None) -> pd.DataFrame:
+def gaps(key: tuple[str, int], who: Principal, view: str, by: str | tuple[str, ...] = "skill", company: str | None = None) -> pd.DataFrame:
     """A gap table (see :func:`skills.service.gaps`), computed once per data version and arguments."""
     del key
-    return service.gaps(view, by=by, company=company, store=store())
+    return service.gaps(view, by=by, company=company, store=store(), principal=who)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def gaps_shown(key: tuple[str, int], view: str, by: str | tuple[str, ...] = "skill", company: str | None = None) -> pd.DataFrame:
+def gaps_shown(key: tuple[str, int], who: Principal, view: str, by: str | tuple[str, ...] = "skill", company: str | None = None) -> pd.DataFrame:
     """A gap table as the app shows it (suppressed cells ``:c``)."""
-    return service.gaps_for_display(gaps(key, view, by, company), for_app=True)
+    return service.gaps_for_display(gaps(key, who, view, by, company), for_app=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def gaps_workbook(key: tuple[str, int], view: str, by: str | tuple[str, ...] = "skill") -> bytes:
+def gaps_workbook(key: tuple[str, int], who: Principal, view: str, by: str | tuple[str, ...] = "skill") -> bytes:
     """A disclosure-controlled gap table as an xlsx download."""
-    return service.write_frame(service.gaps_for_display(gaps(key, view, by)), "xlsx")
+    return service.write_frame(service.gaps_for_display(gaps(key, who, view, by)), "xlsx")
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def coverage_options(key: tuple[str, int], company: str) -> pd.DataFrame:
+def coverage_options(key: tuple[str, int], who: Principal, company: str) -> pd.DataFrame:
     """For each of one company's gaps, the courses that close it."""
     del key
-    return service.coverage_options(company, store())
+    return service.coverage_options(company, store(), principal=who)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def review_queue(key: tuple[str, int]) -> pd.DataFrame:
+def review_queue(key: tuple[str, int], who: Principal) -> pd.DataFrame:
     """Phrases waiting for review."""
     del key
-    return service.review_queue(store=store())
+    return service.review_queue(store=store(), principal=who)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def review_suggestions(key: tuple[str, int], queue_id: int) -> pd.DataFrame:
+def review_suggestions(key: tuple[str, int], who: Principal, queue_id: int) -> pd.DataFrame:
     """The likeliest skills for a queued phrase."""
     del key
-    return service.review_suggestions(queue_id, store=store())
+    return service.review_suggestions(queue_id, store=store(), principal=who)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def stored_scenarios(key: tuple[str, int]) -> list[str]:
+def stored_scenarios(key: tuple[str, int], who: Principal) -> list[str]:
     """Names of scenarios with a stored result (``key`` from :func:`results_key`)."""
     del key
-    return service.stored_scenarios(store())
+    return service.stored_scenarios(store(), principal=who)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def compare_scenarios(key: tuple[str, int], names: tuple[str, ...]) -> pd.DataFrame:
+def compare_scenarios(key: tuple[str, int], who: Principal, names: tuple[str, ...]) -> pd.DataFrame:
     """Headline figures of stored scenarios side by side."""
     del key
-    return service.compare_scenarios(list(names), store())
+    return service.compare_scenarios(list(names), store(), principal=who)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def scenario_table(key: tuple[str, int], table: str, names: tuple[str, ...]) -> pd.DataFrame:
+def scenario_table(key: tuple[str, int], who: Principal, table: str, names: tuple[str, ...]) -> pd.DataFrame:
     """One stored plan table of several scenarios, tidy."""
     del key
-    return service.scenario_table(table, list(names), store())
+    return service.scenario_table(table, list(names), store(), principal=who)

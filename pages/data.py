@@ -12,6 +12,7 @@ from skills.errors import VetplanError
 from skills.kinds import KINDS
 
 st.title("Data")
+who = cached.signed_in()
 st.caption("Files are checked whole: an import is stored completely or not at all, with a report of every problem.")
 
 with st.container(border=True):
@@ -49,6 +50,7 @@ with st.container(border=True):
                 mapping=mapping,
                 dry_run=action == "check",
                 store=cached.store(),
+                principal=who,
             )
             st.session_state["last_import"] = outcome
         except VetplanError as error:
@@ -87,7 +89,7 @@ columns = st.columns(3)
 for column, kind_name in zip(columns, ["survey", "courses", "supply"], strict=True):
     column.download_button(
         f"{kind_name.capitalize()} template",
-        functools.partial(service.template, kind_name, store=cached.store()),
+        functools.partial(service.template, kind_name, store=cached.store(), principal=who),
         f"vetplan-{kind_name}-template.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"template_{kind_name}",
@@ -100,7 +102,7 @@ table = left.selectbox("Table", service.data_tables(), key="export_table")
 fmt = middle.selectbox("Format", ["xlsx", "csv", "json"], key="export_format")
 right.download_button(
     "Download",
-    lambda: service.export_table(table, fmt=fmt, store=cached.store()),
+    functools.partial(service.export_table, table, fmt=fmt, store=cached.store(), principal=who),
     f"{table}.{fmt}",
     key="export_download",
     on_click="ignore",
@@ -120,7 +122,7 @@ text = right.text_area(
 )
 if left.button("Check and save", key="mapping_save"):
     try:
-        saved = service.save_survey_mapping_text(new_name, text)
+        saved = service.save_survey_mapping_text(new_name, text, principal=who)
         st.success(f"Saved {saved}.")
     except VetplanError as error:
         st.error(str(error))

@@ -8,35 +8,43 @@ from skills import charts, service
 DIMENSIONS = ["skill", "group", "sector", "region", "size", "year", "role"]
 
 st.title("Skills gaps")
+who = cached.signed_in()
 key = cached.data_key()
-counts = cached.info(key).counts
+counts = cached.info(key, who).counts
 if not counts["demand_rows"]:
     st.warning("No survey answers yet: import a survey on the Data page.")
     st.stop()
 
-waiting = cached.unmapped(key)
+waiting = cached.unmapped(key, who)
 if waiting["rows"]:
     st.warning(
         f"{waiting['rows']} survey row(s) ({waiting['headcount']} people) wait for skill review on the Mapping review page "
         "and are not counted in these figures yet."
     )
 
-company_tab, region_tab, school_tab = st.tabs(["My company", "Region", "Schools: curriculum and course demand"])
+#: The tabs each role sees: a company its own gaps and the region; a school the region and its courses.
+TABS = {
+    "company": ["My company", "Region"],
+    "provider": ["Region", "Schools: curriculum and course demand"],
+    "policymaker": ["Region", "Schools: curriculum and course demand"],
+}
+names_of_tabs = TABS.get(str(who.role), ["My company", "Region", "Schools: curriculum and course demand"])
+tabs = dict(zip(names_of_tabs, st.tabs(names_of_tabs), strict=True))
 
 
 @st.fragment
 def company_view() -> None:
     """One company's own gaps and the courses that close them: a new choice reruns only this part."""
-    companies = cached.company_choices(key)
+    companies = cached.company_choices(key, who)
     twins = companies["name"].duplicated(keep=False)  # two companies of one name are told apart by their id
     shown = companies["name"].where(~twins, companies["name"] + " (" + companies["company_id"] + ")")
     names = dict(zip(companies["company_id"], shown, strict=True))
     company = st.selectbox("Company", companies["company_id"].tolist(), format_func=lambda cid: names[cid], key="gaps_company")
     if company:
         st.caption("Your own data: nothing is suppressed in this view.")
-        st.dataframe(cached.gaps_shown(key, "gaps", "company", company), hide_index=True, width="stretch")
+        st.dataframe(cached.gaps_shown(key, who, "gaps", "company", company), hide_index=True, width="stretch")
         st.subheader("Courses that close these gaps")
-        st.dataframe(cached.coverage_options(key, company), hide_index=True, width="stretch")
+        st.dataframe(cached.coverage_options(key, who, company), hide_index=True, width="stretch")
 
 
 @st.fragment
@@ -44,33 +52,35 @@ def region_table() -> None:
     """The region's gaps by one dimension: a new dimension reruns only this part."""
     dimension = st.selectbox("By", DIMENSIONS, key="gaps_by")
     if dimension == "skill":
-        st.altair_chart(charts.top_gaps_chart(cached.gaps(key, "gaps", "skill")), width="stretch")
-    st.dataframe(cached.gaps_shown(key, "gaps", dimension), hide_index=True, width="stretch")
+        st.altair_chart(charts.top_gaps_chart(cached.gaps(key, who, "gaps", "skill")), width="stretch")
+    st.dataframe(cached.gaps_shown(key, who, "gaps", dimension), hide_index=True, width="stretch")
     st.download_button(
         "Download (xlsx)",
-        lambda: cached.gaps_workbook(key, "gaps", dimension),
+        lambda: cached.gaps_workbook(key, who, "gaps", dimension),
         f"gaps-by-{dimension}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
     )
 
 
-with company_tab:
-    company_view()
+if "My company" in tabs:
+    with tabs["My company"]:
+        company_view()
 
-with region_tab:
+with tabs["Region"]:
     st.caption(service.disclosure_sentence())
     region_table()
     st.subheader("Skill group × sector")
-    st.altair_chart(charts.gap_heatmap(cached.gaps(key, "gaps", ("group", "sector"))), width="stretch")
+    st.altair_chart(charts.gap_heatmap(cached.gaps(key, who, "gaps", ("group", "sector"))), width="stretch")
     st.subheader("Coverage by the course catalogue")
-    st.altair_chart(charts.coverage_chart(cached.gaps(key, "coverage", "skill")), width="stretch")
+    st.altair_chart(charts.coverage_chart(cached.gaps(key, who, "coverage", "skill")), width="stretch")
 
-with school_tab:
-    st.subheader("Curriculum gaps: skills in demand that no course covers")
-    st.caption(service.disclosure_sentence())
-    st.altair_chart(charts.curriculum_gaps_chart(cached.gaps(key, "curriculum")), width="stretch")
-    st.dataframe(cached.gaps_shown(key, "curriculum"), hide_index=True, width="stretch")
-    st.subheader("Expected course demand")
-    st.caption("Participants per course and year if every coverable gap went to its cheapest covering course.")
-    st.dataframe(cached.gaps_shown(key, "gaps", "course"), hide_index=True, width="stretch")
+if "Schools: curriculum and course demand" in tabs:
+    with tabs["Schools: curriculum and course demand"]:
+        st.subheader("Curriculum gaps: skills in demand that no course covers")
+        st.caption(service.disclosure_sentence())
+        st.altair_chart(charts.curriculum_gaps_chart(cached.gaps(key, who, "curriculum")), width="stretch")
+        st.dataframe(cached.gaps_shown(key, who, "curriculum"), hide_index=True, width="stretch")
+        st.subheader("Expected course demand" + (f": {who.provider}" if who.provider else ""))
+        st.caption("Participants per course and year if every coverable gap went to its cheapest covering course.")
+        st.dataframe(cached.gaps_shown(key, who, "gaps", "course"), hide_index=True, width="stretch")

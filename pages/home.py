@@ -10,7 +10,8 @@ st.write(
     "skills gaps of manufacturing SMEs, the vocational course offer and the labour market in one plan."
 )
 
-summary = cached.info(cached.data_key())
+who = cached.signed_in()
+summary = cached.info(cached.data_key(), who)
 counts = summary.counts
 if not counts["companies"] and not counts["courses"]:
     st.warning("The database holds no region yet. Run `vetplan init --sample` or import a survey and a course catalogue.")

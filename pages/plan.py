@@ -20,7 +20,8 @@ BUDGET_FORMS = {
 }
 
 st.title("Training and recruitment plan")
-currency = cached.info(cached.data_key()).currency
+who = cached.signed_in()
+currency = cached.info(cached.data_key(), who).currency
 
 files = service.scenario_files()
 base_file = st.selectbox("Start from", files, format_func=lambda path: Path(path).stem, key="plan_base")
@@ -85,7 +86,9 @@ if st.button("Solve", type="primary", key="plan_solve"):
     overrides = service.scenario_overrides(base, wanted)
     try:
         with st.spinner("Solving…"):
-            st.session_state["plan_result"] = service.solve(service.load_scenario(base_file, overrides), store=cached.store())
+            st.session_state["plan_result"] = service.solve(
+                service.load_scenario(base_file, overrides), store=cached.store(), principal=who
+            )
     except VetplanError as error:
         st.error(str(error))
 
@@ -115,23 +118,27 @@ cols[3].metric("Course runs", f"{summary['runs']['total']:,}")
 cols[4].metric("Hires", f"{summary['hires']['total']:,}")
 cols[5].metric(f"Public cost ({currency})", f"{result.public_cost:,.0f}")
 
-limits = service.plan_limits(result)
+limits = service.plan_limits(result, store=cached.store(), principal=who)
 if limits:
     st.subheader("What limits the plan")
     for sentence in limits[:10]:
         st.markdown(f"- {sentence}")
 
 runs_tab, participants_tab, hires_tab, unmet_tab = st.tabs(["Course runs", "Participants", "Hires", "Unmet gaps and why"])
-runs_tab.dataframe(result.runs, hide_index=True, width="stretch")
-participants_tab.dataframe(result.participants, hide_index=True, width="stretch")
-hires_tab.dataframe(result.hires, hide_index=True, width="stretch")
-unmet_tab.dataframe(service.unmet_reasons(result), hide_index=True, width="stretch")
+shown = service.plan_view(result, store=cached.store(), principal=who)
+if not who.sees_everything:
+    st.caption("Participants and hires are pooled by sector, region and size band: no company is named.")
+runs_tab.dataframe(shown["runs"], hide_index=True, width="stretch")
+participants_tab.dataframe(shown["participants"], hide_index=True, width="stretch")
+hires_tab.dataframe(shown["hires"], hide_index=True, width="stretch")
+unmet_tab.dataframe(service.unmet_reasons(result, principal=who), hide_index=True, width="stretch")
 
 shown_plan: service.PlanResult = result
-st.download_button(
-    "Download the plan (xlsx)",
-    functools.partial(service.plan_workbook, shown_plan),
-    f"plan-{result.scenario.name}.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    on_click="ignore",
-)
+if who.sees_everything:
+    st.download_button(
+        "Download the plan (xlsx)",
+        functools.partial(service.plan_workbook, shown_plan),
+        f"plan-{result.scenario.name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+    )

@@ -9,8 +9,9 @@ from skills.errors import VetplanError
 st.title("Skill mapping review")
 st.caption("Rows waiting here are stored, not dropped, and count as unmapped in every view until reviewed.")
 
+who = cached.signed_in()
 key = cached.data_key()
-queue = cached.review_queue(key)
+queue = cached.review_queue(key, who)
 if queue.empty:
     st.success("Nothing waits for review.")
     st.stop()
@@ -36,7 +37,7 @@ item_id = st.selectbox(
     key="review_item",
 )
 item = queue[queue["queue_id"] == item_id].iloc[0]
-likely = cached.review_suggestions(key, int(item_id))
+likely = cached.review_suggestions(key, who, int(item_id))
 if not likely.empty:
     st.caption(
         "Likeliest skills: "
@@ -53,7 +54,7 @@ chosen = st.selectbox(
 )
 if st.button("Use this skill", type="primary", disabled=chosen is None):
     try:
-        result = service.resolve_review(int(item_id), chosen, store=cached.store())
+        result = service.resolve_review(int(item_id), chosen, store=cached.store(), principal=who)
         st.success(f"{result['phrase']!r} → {labels.get(result['skill_id'], result['skill_id'])}; {result['also_resolved']} more row(s) with the same phrase resolved.")
         st.rerun()
     except VetplanError as error:
@@ -68,7 +69,8 @@ with st.expander("None fits: add a new skill"), st.form("new_skill"):
     if st.form_submit_button("Add skill and use it"):
         try:
             service.resolve_review(
-                int(item_id), new_skill={"skill_id": new_id, "label": label, "group": group, "label_da": label_da}, store=cached.store()
+                int(item_id), new_skill={"skill_id": new_id, "label": label, "group": group, "label_da": label_da},
+                store=cached.store(), principal=who,
             )
             st.rerun()
         except VetplanError as error:

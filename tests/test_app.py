@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from skills.cli import main
+from tests.fixtures.signin import signed_in
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -18,7 +19,7 @@ def _metrics(app: AppTest) -> dict[str, str]:
 
 def test_home_shows_sample_region(database_url: str) -> None:
     assert main(["init", "--sample"]) == 0
-    app = AppTest.from_file(APP, default_timeout=60).run()
+    app = signed_in(AppTest.from_file(APP, default_timeout=60)).run()
     assert not app.exception
     metrics = _metrics(app)
     assert int(metrics["Companies"].replace(",", "")) >= 60
@@ -28,7 +29,7 @@ def test_home_shows_sample_region(database_url: str) -> None:
 
 
 def test_home_on_empty_database_says_what_is_missing(database_url: str) -> None:
-    app = AppTest.from_file(APP, default_timeout=60).run()
+    app = signed_in(AppTest.from_file(APP, default_timeout=60)).run()
     assert not app.exception
     assert any("no region" in warning.value for warning in app.warning)
     assert any("companies" in md.value for md in app.markdown)

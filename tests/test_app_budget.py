@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from skills import service
 from skills.cli import main
+from tests.fixtures.signin import signed_in
 
 PLAN_PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "plan.py")
 PER_YEAR = {2027: 50_000.0, 2028: 10_000.0, 2029: 30_000.0}
@@ -30,7 +31,7 @@ def scenario_dir(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def _page() -> AppTest:
-    app = AppTest.from_file(PLAN_PAGE, default_timeout=180).run()
+    app = signed_in(AppTest.from_file(PLAN_PAGE, default_timeout=180)).run()
     assert not app.exception
     return app
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from skills import service
 from skills.cli import main
+from tests.fixtures.signin import signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -31,7 +32,7 @@ def _tree_digest(folder: Path) -> dict[str, str]:
 
 
 def _import_with_mapping_named(mapping_name: str, *, dry_run: bool) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60).run()
+    app = signed_in(AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)).run()
     app.selectbox(key="import_kind").set_value("survey").run()
     export = (FIXTURES / "wide_survey_export.csv").read_bytes()
     app.get("file_uploader")[0].set_value(("export.csv", export, "text/csv"))
@@ -61,7 +62,7 @@ def test_mapping_upload_named_as_a_path_writes_no_file(how: str, tmp_path: Path)
 
 
 def test_invalid_mapping_upload_is_reported_by_its_base_name(tmp_path: Path) -> None:
-    app = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60).run()
+    app = signed_in(AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)).run()
     app.selectbox(key="import_kind").set_value("survey").run()
     app.get("file_uploader")[0].set_value(("export.csv", (FIXTURES / "wide_survey_export.csv").read_bytes(), "text/csv"))
     app.get("file_uploader")[1].set_value(("../../evil.yaml", b"questions: [[[", "application/x-yaml"))
@@ -89,7 +90,7 @@ def test_a_failing_page_shows_an_error_page_not_a_traceback(
         raise RuntimeError(msg)
 
     monkeypatch.setattr(service, "info", broken)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    app = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
     assert not app.exception
     [error] = [e.value for e in app.error]
     assert "Something went wrong" in error
@@ -106,7 +107,7 @@ def test_a_vetplan_error_shows_its_own_message(monkeypatch: pytest.MonkeyPatch) 
         raise StoreError(msg)
 
     monkeypatch.setattr(service, "info", unreachable)
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    app = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
     assert not app.exception
     assert [e.value for e in app.error] == ["the database cannot be reached: check DATABASE_URL"]
 

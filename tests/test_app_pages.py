@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from skills import service
 from skills.cli import main
 from tests.fixtures.builders import csv_bytes
+from tests.fixtures.signin import signed_in
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 SURVEY_HEADER = [
@@ -25,7 +26,7 @@ def _sample(database_url: str) -> None:
 
 
 def test_data_page_renders_templates_and_export() -> None:
-    app = AppTest.from_file(str(PAGES / "data.py"), default_timeout=60).run()
+    app = signed_in(AppTest.from_file(str(PAGES / "data.py"), default_timeout=60)).run()
     assert not app.exception
     assert app.title[0].value == "Data"
     assert [s.label for s in app.selectbox][:1] == ["What the file holds"]
@@ -38,7 +39,7 @@ def test_review_page_resolves_a_pending_phrase() -> None:
     outcome = service.import_data("survey", data, name="fjord.csv")
     assert outcome.stored and outcome.summary["pending"] == 1
     before = demand_rows_with("occupational_health_safety")
-    app = AppTest.from_file(str(PAGES / "review.py"), default_timeout=60).run()
+    app = signed_in(AppTest.from_file(str(PAGES / "review.py"), default_timeout=60)).run()
     assert not app.exception
     [queue_id] = service.review_queue()["queue_id"].tolist()
     first = service.review_suggestions(int(queue_id))["label"].iloc[0]
@@ -57,7 +58,7 @@ def demand_rows_with(skill_id: str) -> int:
 
 
 def test_gaps_page_shows_company_region_and_school_views() -> None:
-    app = AppTest.from_file(str(PAGES / "gaps.py"), default_timeout=90).run()
+    app = signed_in(AppTest.from_file(str(PAGES / "gaps.py"), default_timeout=90)).run()
     assert not app.exception
     assert len(app.tabs) == 3
     assert len(app.dataframe) >= 4
@@ -68,7 +69,7 @@ def test_gaps_page_shows_company_region_and_school_views() -> None:
 
 
 def test_plan_page_solves_and_scenarios_page_compares() -> None:
-    app = AppTest.from_file(str(PAGES / "plan.py"), default_timeout=180).run()
+    app = signed_in(AppTest.from_file(str(PAGES / "plan.py"), default_timeout=180)).run()
     assert not app.exception
     assert any("press Solve" in info.value for info in app.info)
     app.text_input[0].set_value("page_test")
@@ -78,6 +79,6 @@ def test_plan_page_solves_and_scenarios_page_compares() -> None:
     assert {metric.label for metric in app.metric} >= {"Gap units closed", "Course runs", "Hires"}
     assert "page_test" in service.stored_scenarios()
 
-    compare = AppTest.from_file(str(PAGES / "scenarios.py"), default_timeout=60).run()
+    compare = signed_in(AppTest.from_file(str(PAGES / "scenarios.py"), default_timeout=60)).run()
     assert not compare.exception
     assert compare.dataframe[0].value["scenario"].tolist() == ["page_test"]

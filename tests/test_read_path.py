@@ -16,6 +16,7 @@ from skills import service
 from skills.cli import main
 from skills.store import Store
 from tests.fixtures.builders import csv_bytes
+from tests.fixtures.signin import signed_in
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = sorted(path for path in (REPO / "pages").glob("*.py") if path.name not in {"__init__.py", "cached.py"})
@@ -58,13 +59,13 @@ def loads(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[LoadCo
 
 
 def _render(page: Path) -> AppTest:
-    app = AppTest.from_file(str(page), default_timeout=120).run()
+    app = signed_in(AppTest.from_file(str(page), default_timeout=120)).run()
     assert not app.exception, f"{page.name}: {app.exception}"
     return app
 
 
 def test_every_page_loads_the_dataset_at_most_once(loads: LoadCounter) -> None:
-    assert [page.name for page in PAGES] == ["data.py", "gaps.py", "home.py", "plan.py", "review.py", "scenarios.py"]
+    assert [page.name for page in PAGES] == ["data.py", "gaps.py", "home.py", "plan.py", "review.py", "scenarios.py", "sign_in.py"]
     for page in PAGES:
         # each page on its own, with nothing cached: at most one read
         st.cache_data.clear()
