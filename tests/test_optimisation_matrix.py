@@ -30,7 +30,11 @@ def test_the_matrix_is_the_pulp_problem(tier_s: Dataset) -> None:
     model = build_model(tier_s, SETTINGS)
     matrix = model.matrix
     constraints = model.problem.constraints()
-    assert matrix.n_rows == len(constraints) == model.size()["constraints"]
+    assert (
+        matrix.n_rows
+        == len(constraints)
+        == sum(frame["constraint"].notna().sum() for frame in model.rows.values())
+    )
     assert matrix.n_cols == len(model.problem.variables())
     assert matrix.nonzeros == model.size()["nonzeros"]
     for row in (0, len(constraints) // 2, len(constraints) - 1):
