@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -28,6 +29,18 @@ TOP_SHARE: Final = "top_share"
 IS_TOTAL: Final = "is_total"
 SUPPRESSED: Final = "suppressed"
 REASON: Final = "reason"
+#: Column holding the band (range) shown instead of the values of a cell with too few companies.
+BAND: Final = "band"
+
+SUPPRESSION: Final = "suppression"
+PERTURBATION: Final = "perturbation"
+METHODS: Final = (PERTURBATION, SUPPRESSION)
+#: The perturbation table: a cell key picks one of these shares of the largest noise (never 0, at most 15/16).
+PERTURBATION_TABLE: Final = np.arange(-15, 16, 2) / 16
+#: Spreads a cell's value over the keys, so that two values of one set of companies get different noise.
+_VALUE_KEY: Final = (np.sqrt(5.0) - 1) / 2
+#: Lower edges of the bands a small cell's main figure is shown in (the last band is open).
+BAND_EDGES: Final = (1, 5, 10, 20, 50, 100, 200, 500, 1000)
 
 
 #: The settings' fields: their defaults are the rules' defaults (one source).
@@ -50,13 +63,26 @@ class Rules:
     min_contributors: int = _DEFAULTS["min_companies_per_cell"].default
     dominance_n: int = _DEFAULTS["dominance_n"].default
     dominance_k: float = _DEFAULTS["dominance_k"].default
+    method: str = _DEFAULTS["disclosure_method"].default
+    noise_scale: float = _DEFAULTS["noise_scale"].default
+    secret: str = _DEFAULTS["cell_key_secret"].default
 
     def sentence(self) -> str:
-        """The rules in words, for the caption beside a protected table.
+        """The method and its parameters in words, for the caption beside a protected table.
 
-        >>> Rules().sentence()
+        >>> Rules(method="suppression").sentence()
         'Cells from fewer than 3 companies, or where the 2 largest hold more than 85 % of any figure in the cell, are suppressed and shown as :c.'
+        >>> print(Rules(method="perturbation").sentence())
+        Figures are perturbed by cell-key noise of up to 50 % of the largest company's part of the cell: the same cell shows the same figure in every table, and totals are perturbed on their own, so they need not add up. A cell from fewer than 3 companies shows only a band of its main figure (1–4, 5–9, 10–19, 20–49, 50–99, 100–199, …) and :c for the rest.
         """
+        if self.method == PERTURBATION:
+            bands = ", ".join(band_labels()[:6])
+            return (
+                f"Figures are perturbed by cell-key noise of up to {100 * self.noise_scale:g} % of the largest company's "
+                "part of the cell: the same cell shows the same figure in every table, and totals are perturbed on their "
+                f"own, so they need not add up. A cell from fewer than {self.min_contributors} companies shows only a band "
+                f"of its main figure ({bands}, …) and {CONFIDENTIAL} for the rest."
+            )
         return (
             f"Cells from fewer than {self.min_contributors} companies, or where the {self.dominance_n} largest hold more than "
             f"{100 * self.dominance_k:g} % of any figure in the cell, are suppressed and shown as :c."
@@ -69,7 +95,16 @@ class Rules:
             min_contributors=settings.min_companies_per_cell,
             dominance_n=settings.dominance_n,
             dominance_k=settings.dominance_k,
+            method=settings.disclosure_method,
+            noise_scale=settings.noise_scale,
+            secret=settings.cell_key_secret,
         )
+
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            msg = f"unknown disclosure method {self.method!r}; expected one of {', '.join(METHODS)}"
+            raise ValueError(msg)
 
 
 def _key_subsets(keys: Sequence[str], margins: bool) -> list[tuple[str, ...]]:
@@ -136,6 +171,22 @@ def aggregate(
         value in the cell), ``top_share`` and ``is_total``; cells first in key
         order, then the margins, RangeIndex.
     """
+    return _aggregate(
+        contributions, keys, values, contributor=contributor, top_n=top_n, margins=margins
+    )[0]
+
+
+def _aggregate(
+    contributions: pd.DataFrame,
+    keys: Sequence[str],
+    values: Sequence[str],
+    *,
+    contributor: str,
+    top_n: int,
+    margins: bool,
+    secret: str | None = None,
+) -> tuple[pd.DataFrame, _Statistics]:
+    """:func:`aggregate`, with the per-column statistics of every row (and cell keys when ``secret`` is given)."""
     keys = list(keys)
     values = list(values)
     _check_contributions(contributions, keys, values, contributor)
@@ -145,13 +196,19 @@ def aggregate(
         key_codes, key_uniques = pd.factorize(contributions[key], sort=True)
         codes.append(key_codes.astype(np.int64))
         uniques.append(pd.Index(key_uniques))
-    who = pd.factorize(contributions[contributor])[0].astype(np.int64)
+    who_codes, who_uniques = pd.factorize(contributions[contributor])
+    who = who_codes.astype(np.int64)
+    keys_of_who = (
+        record_keys(pd.Index(who_uniques).astype(str), secret) if secret is not None else None
+    )
     amounts = contributions[values].to_numpy(dtype="float64")
     parts: list[pd.DataFrame] = []
+    statistics: list[_Statistics] = []
     for subset in _key_subsets(keys, margins):
         positions = [keys.index(key) for key in subset]
         cell_codes, cell_of_row = _cells_of_rows(codes, uniques, positions, len(contributions))
-        stats = _cell_statistics(cell_of_row, who, amounts, len(cell_codes), top_n)
+        stats = _cell_statistics(cell_of_row, who, amounts, len(cell_codes), top_n, keys_of_who)
+        statistics.append(stats)
         cells = pd.DataFrame(index=pd.RangeIndex(len(cell_codes)))
         for position, key in enumerate(keys):
             dtype = contributions[key].dtype
@@ -180,7 +237,18 @@ def aggregate(
     table[CONTRIBUTORS] = table[CONTRIBUTORS].astype("Int64")
     table[TOP_SHARE] = table[TOP_SHARE].astype("Float64")
     table[IS_TOTAL] = table[IS_TOTAL].astype(bool)
-    return table[[*keys, *values, CONTRIBUTORS, TOP_SHARE, IS_TOTAL]]
+    width = len(values)
+    merged = _Statistics(
+        totals=np.concatenate([item.totals for item in statistics]) if statistics else np.zeros((0, width)),
+        contributors=np.concatenate([item.contributors for item in statistics]) if statistics else np.zeros(0),
+        top_share=np.concatenate([item.top_share for item in statistics]) if statistics else np.zeros(0),
+        column_contributors=np.concatenate([item.column_contributors for item in statistics])
+        if statistics
+        else np.zeros((0, width)),
+        largest=np.concatenate([item.largest for item in statistics]) if statistics else np.zeros((0, width)),
+        key_sum=np.concatenate([item.key_sum for item in statistics]) if statistics else np.zeros((0, width)),
+    )
+    return table[[*keys, *values, CONTRIBUTORS, TOP_SHARE, IS_TOTAL]], merged
 
 
 def _cells_of_rows(
@@ -202,12 +270,20 @@ class _Statistics:
     totals: np.ndarray  # cells × values
     contributors: np.ndarray  # cells
     top_share: np.ndarray  # cells
+    column_contributors: np.ndarray  # cells × values: contributors with a positive value in the column
+    largest: np.ndarray  # cells × values: the largest contributor's part
+    key_sum: np.ndarray  # cells × values: sum of the record keys of the column's contributors
 
 
 def _cell_statistics(
-    cell_of_row: np.ndarray, who: np.ndarray, amounts: np.ndarray, cells: int, top_n: int
+    cell_of_row: np.ndarray,
+    who: np.ndarray,
+    amounts: np.ndarray,
+    cells: int,
+    top_n: int,
+    keys_of_who: np.ndarray | None = None,
 ) -> _Statistics:
-    """Totals, contributors with a positive value, and the top-n share per cell."""
+    """Totals, contributors with a positive value, the top-n share, and per column the contributors, largest part and key sum."""
     width = amounts.shape[1]
     contributors_count = int(who.max()) + 1 if len(who) else 1
     pair, pair_of_row = np.unique(cell_of_row * contributors_count + who, return_inverse=True)
@@ -219,6 +295,16 @@ def _cell_statistics(
     np.add.at(totals, pair_cell, pair_amounts)
     positive = (pair_amounts > 0).any(axis=1) if width else np.zeros(len(pair), dtype=bool)
     contributors = np.bincount(pair_cell, weights=positive, minlength=cells).astype(np.int64)
+    pair_who = pair % contributors_count
+    pair_key = keys_of_who[pair_who] if keys_of_who is not None else np.zeros(len(pair))
+    column_contributors = np.zeros((cells, width))
+    largest = np.zeros((cells, width))
+    key_sum = np.zeros((cells, width))
+    for column in range(width):
+        positive_part = pair_amounts[:, column] > 0
+        column_contributors[:, column] = np.bincount(pair_cell, weights=positive_part, minlength=cells)
+        np.maximum.at(largest[:, column], pair_cell, pair_amounts[:, column])
+        key_sum[:, column] = np.bincount(pair_cell, weights=pair_key * positive_part, minlength=cells)
     top_share = np.zeros(cells)
     for column in range(width):
         order = np.lexsort((-pair_amounts[:, column], pair_cell))
@@ -231,7 +317,14 @@ def _cell_statistics(
         total = totals[:, column]
         share = np.divide(top, total, out=np.zeros(cells), where=total > 0)
         top_share = np.maximum(top_share, share)
-    return _Statistics(totals=totals, contributors=contributors, top_share=top_share)
+    return _Statistics(
+        totals=totals,
+        contributors=contributors,
+        top_share=top_share,
+        column_contributors=column_contributors,
+        largest=largest,
+        key_sum=key_sum,
+    )
 
 
 def primary(table: pd.DataFrame, rules: Rules) -> pd.DataFrame:
@@ -351,13 +444,16 @@ def protect(
     contributor: str = "company_id",
     rank: str | None = None,
 ) -> pd.DataFrame:
-    """Aggregate with margins, then apply primary and secondary suppression.
+    """Aggregate with margins and protect: cell-key perturbation or suppression, as ``rules.method`` says.
 
-    ``rank`` (default: the first of ``values``) orders candidate cells for
+    With ``perturbation`` see :func:`perturb`. With ``suppression``: primary
+    and secondary suppression; ``rank`` (default: the first of ``values``) orders candidate cells for
     secondary suppression. Returns the table of :func:`aggregate` with
     ``suppressed`` and ``reason``; values are still present: pass it through
     :func:`publishable` before it leaves the program.
     """
+    if rules.method == PERTURBATION:
+        return perturb(contributions, keys, values, rules, contributor=contributor)
     table = aggregate(contributions, keys, values, contributor=contributor, top_n=rules.dominance_n)
     flagged = primary(table, rules)
     return secondary(flagged, keys, rank or values[0])
@@ -396,10 +492,12 @@ def display(
     *,
     keep_reason: bool = False,
     decimals: int = 2,
+    confidential_when_missing: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Turn a protected table into what a person reads.
 
-    Suppressed ``columns`` show ``:c``; missing ``keys`` in total rows show
+    Suppressed ``columns`` show ``:c``, and so does a missing value of
+    ``confidential_when_missing`` (figures missing only when withheld); missing ``keys`` in total rows show
     ``Total``; floats are rounded to ``decimals``. ``reason`` is dropped unless
     ``keep_reason``. Every column becomes ``object`` dtype.
     """
@@ -411,6 +509,8 @@ def display(
     shown = shown.where(table.notna().drop(columns=[TOP_SHARE], errors="ignore"), None)
     for name in columns:
         shown.loc[hidden, name] = CONFIDENTIAL
+    for name in confidential_when_missing:
+        shown.loc[table[name].isna().to_numpy(dtype=bool), name] = CONFIDENTIAL
     if IS_TOTAL in table.columns:
         total_rows = table[IS_TOTAL].to_numpy(dtype=bool)
         for key in keys:
@@ -418,3 +518,110 @@ def display(
     if not keep_reason:
         shown = shown.drop(columns=[REASON], errors="ignore")
     return shown
+
+
+def band_labels() -> list[str]:
+    """The band labels, smallest first: ``1–4``, ``5–9``, …, ``1000+``."""
+    highs = [f"{edge - 1}" for edge in BAND_EDGES[1:]]
+    labels = [f"{low}–{high}" for low, high in zip(BAND_EDGES[:-1], highs, strict=True)]
+    return [*labels, f"{BAND_EDGES[-1]}+"]
+
+
+def to_band(values: pd.Series) -> pd.Series:
+    """The band of each positive value (``<NA>`` for missing or zero values)."""
+    amounts = values.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    position = np.searchsorted(np.asarray(BAND_EDGES, dtype="float64"), amounts, side="right") - 1
+    labels = np.asarray(band_labels(), dtype=object)
+    valid = ~np.isnan(amounts) & (amounts > 0) & (position >= 0)
+    bands = pd.Series(labels[np.clip(position, 0, len(labels) - 1)], index=values.index, dtype="string")
+    return bands.where(valid)
+
+
+def band_bounds(bands: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Least and greatest value each band allows (``nan`` where there is no band)."""
+    labels = band_labels()
+    lows = dict(zip(labels, BAND_EDGES, strict=True))
+    highs = dict(zip(labels, [edge - 1 for edge in BAND_EDGES[1:]] + [np.inf], strict=True))
+    low = bands.map(lows).astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    high = bands.map(highs).astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    return low, high
+
+
+def record_keys(contributors: pd.Index, secret: str) -> np.ndarray:
+    """Each contributor's fixed record key in [0, 1): SHA-256 of the secret and the contributor, as a fraction.
+
+    The same company gets the same key in every table and every run; without
+    the secret the keys cannot be recomputed.
+    """
+    digests = [hashlib.sha256(f"{secret}\x1f{name}".encode()).digest()[:8] for name in contributors]
+    return np.array([int.from_bytes(digest, "big") for digest in digests], dtype="float64") / 2.0**64
+
+
+def cell_noise(key_sum: np.ndarray, value: np.ndarray, largest: np.ndarray, scale: float) -> np.ndarray:
+    """The noise of each cell: ``scale`` × largest part × the perturbation-table entry its cell key picks.
+
+    The cell key is the fractional part of the sum of its contributors' record
+    keys plus a key drawn from its value, so the same contributors and value
+    always give the same noise.
+    """
+    cell_key = np.modf(np.modf(key_sum)[0] + np.modf(np.abs(value) * _VALUE_KEY)[0])[0]
+    index = np.floor(cell_key * len(PERTURBATION_TABLE)).astype(np.int64) % len(PERTURBATION_TABLE)
+    noise: np.ndarray = scale * largest * PERTURBATION_TABLE[index]
+    return noise
+
+
+def perturb(
+    contributions: pd.DataFrame,
+    keys: Sequence[str],
+    values: Sequence[str],
+    rules: Rules,
+    *,
+    contributor: str = "company_id",
+) -> pd.DataFrame:
+    """Aggregate with margins and protect by cell-key perturbation, with bands for cells of too few companies.
+
+    Every figure of a cell (totals too) from at least ``rules.min_contributors``
+    contributors gets its own noise (:func:`cell_noise`), rounded to a whole
+    unit for integer columns and to 0.01 otherwise, never below 0. A row whose
+    first value (the main figure) has fewer contributors is suppressed
+    (``primary-count``) and shows the band of its perturbed main figure instead
+    (:data:`BAND`; none when ``contributor`` is a key, as every such cell is one
+    contributor's); any other figure from fewer contributors is missing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table of :func:`aggregate` with perturbed values, ``suppressed``,
+        ``reason`` and ``band``.
+    """
+    table, stats = _aggregate(
+        contributions,
+        keys,
+        values,
+        contributor=contributor,
+        top_n=rules.dominance_n,
+        margins=True,
+        secret=rules.secret,
+    )
+    protected = table.copy()
+    few = (stats.column_contributors > 0) & (stats.column_contributors < rules.min_contributors)
+    for index, column in enumerate(values):
+        true = stats.totals[:, index]
+        noisy = np.maximum(
+            true + cell_noise(stats.key_sum[:, index], true, stats.largest[:, index], rules.noise_scale), 0.0
+        )
+        if pd.api.types.is_integer_dtype(table[column].dtype):
+            protected[column] = pd.array(np.where(few[:, index], np.nan, np.rint(noisy)), dtype="Float64").astype("Int64")
+        else:
+            protected[column] = pd.array(np.where(few[:, index], np.nan, np.round(noisy, 2)), dtype="Float64")
+    small = few[:, 0] if len(values) else np.zeros(len(table), dtype=bool)
+    protected[SUPPRESSED] = small
+    protected[REASON] = pd.array(np.where(small, PRIMARY_COUNT, ""), dtype="string")
+    # the band of the perturbed main figure: bands of true values would pin a cell
+    # between a total's band and its other cells' bands
+    noisy_main = stats.totals[:, 0] + cell_noise(
+        stats.key_sum[:, 0], stats.totals[:, 0], stats.largest[:, 0], rules.noise_scale
+    )
+    bands = to_band(pd.Series(np.maximum(np.rint(noisy_main), 1.0), index=table.index)).where(small)
+    protected[BAND] = bands if contributor not in keys else pd.Series(pd.NA, index=table.index, dtype="string")
+    return protected

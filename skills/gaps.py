@@ -12,6 +12,7 @@ import pandera.pandas as pa
 
 from skills.dataset import Dataset
 from skills.disclosure import (
+    BAND,
     CONTRIBUTORS,
     IS_TOTAL,
     REASON,
@@ -19,6 +20,7 @@ from skills.disclosure import (
     SUPPRESSED,
     Rules,
     aggregate,
+    band_bounds,
     display,
     protect,
     publishable,
@@ -172,6 +174,11 @@ ATTRIBUTE_COLUMNS: Final[dict[str, dict[str, pa.Column]]] = {
 }
 
 _FLAGS: Final[dict[str, pa.Column]] = {
+    BAND: _column(
+        TEXT,
+        "Perturbation only: the range of the main figure of a cell from too few companies (its figures are :c).",
+        nullable=True,
+    ),
     SUPPRESSED: _column("bool", "The cell's values are confidential (shown as :c)."),
     REASON: _column(
         TEXT,
@@ -254,6 +261,10 @@ VALUE_COLUMNS: Final[dict[str, dict[str, pa.Column]]] = {
     },
 }
 
+#: Figures that are missing only when withheld (perturbation: fewer companies than the rule in that figure).
+WITHHELD_WHEN_MISSING: Final = frozenset(
+    {"gap_units", "weighted_gap_units", "level_gap_units", "mean_level_gap", "covered_units", "uncovered_units", "covered_share", "participants"}
+)
 #: Every column that a suppressed cell hides.
 MASKED_COLUMNS: Final = frozenset(name for columns in VALUE_COLUMNS.values() for name in columns)
 
@@ -520,6 +531,24 @@ def _cheapest(pairs: pd.DataFrame) -> pd.DataFrame:
     return ranked.drop_duplicates("gap_id")
 
 
+def gap_rows_for_audit(dataset: Dataset, settings: Settings | None = None) -> pd.DataFrame:
+    """Every gap row with what the attacker's suite assumes known: its keys, weight, level gap, coverage and cheapest course.
+
+    The truth behind every view (``gap_units``); for :mod:`skills.audit` only.
+    """
+    settings = _settings(settings)
+    gaps = _gap_rows(_detail(dataset, settings=settings))
+    pairs = _coverage_pairs(gaps, dataset, Filters())
+    flags = _coverage_flags(gaps, pairs)
+    chosen = _cheapest(pairs).set_index("gap_id")["course_id"]
+    weights = pd.Series(settings.priority_weights, dtype="float64")
+    return gaps.assign(
+        covered=flags["covered"].to_numpy(dtype=bool).astype("int64"),
+        weight=gaps["priority"].map(weights).astype("float64"),
+        course_id=gaps["gap_id"].map(chosen).astype(TEXT),
+    )
+
+
 # --------------------------------------------------------------------------- roll-ups
 
 
@@ -574,10 +603,11 @@ def _add_attributes(table: pd.DataFrame, keys: Sequence[str], dataset: Dataset) 
     return table
 
 
-def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+def _ratio(numerator: pd.Series, denominator: pd.Series, ceiling: float) -> pd.Series:
+    """numerator / denominator, at most ``ceiling`` (perturbed figures can give a ratio above it)."""
     top = numerator.astype(FLOAT)
     bottom = denominator.astype(FLOAT)
-    return (top / bottom.where(bottom > 0)).astype(FLOAT)
+    return (top / bottom.where(bottom > 0)).clip(upper=ceiling).astype(FLOAT)
 
 
 def _finish(table: pd.DataFrame, kind: str, keys: Sequence[str], dataset: Dataset) -> pd.DataFrame:
@@ -662,7 +692,7 @@ def gap_view(
         own=company is not None,
         settings=settings,
     )
-    table["mean_level_gap"] = _ratio(table["level_gap_units"], table["gap_units"])
+    table["mean_level_gap"] = _ratio(table["level_gap_units"], table["gap_units"], MAX_LEVEL)
     return _finish(table, "gaps", keys, dataset)
 
 
@@ -696,7 +726,7 @@ def coverage(
         own=company is not None,
         settings=settings,
     )
-    table["covered_share"] = _ratio(table["covered_units"], table["gap_units"])
+    table["covered_share"] = _ratio(table["covered_units"], table["gap_units"], 1.0)
     return _finish(table, "coverage", keys, dataset)
 
 
@@ -785,13 +815,14 @@ def curriculum_gaps(
         joined = _joined_per_cell(uncovered, keys, source, reasons).rename(columns={source: column})
         table = table.merge(joined, on=keys, how="left")
     finished = _finish(table, "curriculum", keys, dataset)
-    # published cells by size, then suppressed cells, then totals, each by key;
-    # suppressed values are blank, so the order reveals nothing about them
+    # published cells by size, then suppressed cells by band (blank: by key), then totals;
+    # the order uses only what is shown, so it reveals nothing more about a cell
     totals = finished[IS_TOTAL].to_numpy(dtype=bool)
     published = ~finished[SUPPRESSED].to_numpy(dtype=bool) & ~totals
+    band_low = np.nan_to_num(band_bounds(finished[BAND])[0], nan=0.0)
     ranked = finished.assign(
         _block=np.where(totals, 2, np.where(published, 0, 1)),
-        _gap=-finished["gap_units"].astype("float64").fillna(0).where(published, 0),
+        _gap=np.where(published, -finished["gap_units"].astype("float64").fillna(0), -band_low),
         _weighted=-finished["weighted_gap_units"].astype("float64").fillna(0).where(published, 0),
     )
     ranked = ranked.sort_values(
@@ -845,4 +876,5 @@ def for_display(table: pd.DataFrame, *, keep_reason: bool = False) -> pd.DataFra
     """A view as a person reads it: suppressed values ``:c``, total keys ``Total``."""
     keys = [name for name in table.columns if name in KEY_COLUMNS]
     columns = [name for name in table.columns if name in MASKED_COLUMNS]
-    return display(table, columns, keys, keep_reason=keep_reason)
+    withheld = [name for name in table.columns if name in WITHHELD_WHEN_MISSING]
+    return display(table, columns, keys, keep_reason=keep_reason, confidential_when_missing=withheld)

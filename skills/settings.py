@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     min_companies_per_cell: int = Field(default=3, ge=1, le=100, description="Disclosure: fewest companies behind a published cell.")
     dominance_n: int = Field(default=2, ge=1, le=10, description="Disclosure: the n of the (n, k) dominance rule.")
     dominance_k: float = Field(default=0.85, gt=0, le=1, description="Disclosure: the k of the (n, k) dominance rule.")
+    disclosure_method: Literal["perturbation", "suppression"] = Field(default="suppression", description="Disclosure: 'perturbation' (cell-key noise on cells of enough companies, bands on the others) or 'suppression' (primary and secondary suppression).")
+    noise_scale: float = Field(default=0.5, gt=0, lt=1, description="Disclosure (perturbation): the largest noise, as a share of the largest company's part of the cell.")
+    cell_key_secret: str = Field(default="vetplan-cell-key", min_length=1, description="Disclosure (perturbation): secret from which each company's record key is drawn; set your own per deployment.")
     max_upload_mb: float = Field(default=50.0, gt=0, le=2048, allow_inf_nan=False, description="Largest file accepted for import, in MB.")
     max_unzipped_mb: float = Field(default=500.0, gt=0, le=8192, allow_inf_nan=False, description="Largest uncompressed size of an xlsx, in MB.")
     session_hours: float = Field(default=8.0, gt=0, le=24 * 30, allow_inf_nan=False, description="Sign-in: a session ends this many hours after sign-in.")
