@@ -1,9 +1,26 @@
-"""Scenario configuration: a validated pydantic model, read from YAML, with overrides."""
+"""Scenario configuration: a validated pydantic model, read from YAML, composed from override fragments."""
+
+# A scenario file holds the base settings and, optionally, two sections (as calliope's model files do):
+#
+#     overrides:                 # named fragments: each a mapping of scenario keys
+#       budget_cut: {budget_per_year: 80000}
+#       fast_automation: {demand_growth: {digital_data: 0.10}}
+#     scenarios:                 # named scenarios: fragments applied in order on the base
+#       tight_budget:
+#         description: Budget cut to EUR 80 000 a year.
+#         apply: [budget_cut]
+#
+# Precedence, lowest first: the base < the scenario's fragments in the order `apply` lists them
+# < the scenario's own `description` < explicit overrides (`--set`, a form). Nested mappings merge
+# key by key; a list (`years`) or a number replaces what was there. Two fragments of one scenario
+# setting the same key (the same leaf path, or one inside the other) is an error naming both.
+# docs/scenarios.md says the same for users.
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
@@ -14,6 +31,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     ValidationError,
     field_validator,
@@ -50,6 +68,23 @@ MAX_THREADS: Final = 256
 MAX_SCENARIO_BYTES: Final = 100_000
 #: Deepest nesting of lists and mappings in a scenario file (a real one nests 2 levels).
 MAX_NESTING_DEPTH: Final = 10
+
+#: Name of a file's base settings among its scenarios (no scenario may take it).
+BASE_SCENARIO: Final = "base"
+#: Section of a scenario file holding the named override fragments.
+OVERRIDES_SECTION: Final = "overrides"
+#: Section of a scenario file holding the named scenarios (fragment lists).
+SCENARIOS_SECTION: Final = "scenarios"
+#: Keys of one entry of the scenarios section.
+SCENARIO_KEYS: Final = ("description", "apply")
+#: Default source of explicit overrides in messages and changes (the CLI passes ``"--set"``).
+OVERRIDE_SOURCE: Final = "override"
+#: Fields that label a scenario rather than change it: never listed as changes.
+LABEL_FIELDS: Final = ("name", "description", "fragments")
+#: The field compose sets; a file, a fragment or an override may not.
+_FRAGMENTS_FIELD: Final = "fragments"
+#: Why a user may not set ``fragments``.
+_FRAGMENTS_REFUSED: Final = "is set by compose from the scenario's fragments; list them under scenarios: NAME: apply: instead"
 
 #: Tags of the two forms of ``budget_per_year`` (they never appear in a message).
 _BUDGET_FORMS: Final = ("amount", "by_year")
@@ -247,6 +282,28 @@ class Scenario(BaseModel):
     warm_start: bool = Field(
         default=True, description="Pass a heuristic plan to the solver as a start."
     )
+    fragments: list[str] = Field(
+        default_factory=list,
+        description="Override fragments applied on the base, in order (set by compose; "
+        "not allowed in a scenario file).",
+    )
+    #: Leaf key path -> the fragment or override source that set it last (the base sets nothing).
+    _sources: dict[tuple[str, ...], str] = PrivateAttr(default_factory=dict)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when every setting is: where a setting came from is not compared."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    @property
+    def setting_sources(self) -> dict[str, str]:
+        """Dotted key -> the fragment or override source that set it (keys the base set are absent).
+
+        >>> Scenario(years=[2027]).with_overrides({"mip_gap": 0.02}, source="--set").setting_sources
+        {'mip_gap': '--set'}
+        """
+        return {_dotted(path): source for path, source in self._sources.items()}
 
     @field_validator("years", mode="before")
     @classmethod
@@ -349,10 +406,21 @@ class Scenario(BaseModel):
         Raises
         ------
         ScenarioError
-            Naming every unknown or invalid key.
+            Naming every unknown or invalid key, and ``fragments`` (only compose sets it).
+
+        Examples
+        --------
+        >>> Scenario(years=[2027]).with_overrides({"subsidy_rate": 0.5}).subsidy_rate
+        0.5
         """
+        if _FRAGMENTS_FIELD in overrides:
+            _refuse_fragments(source, _FRAGMENTS_FIELD)
         merged = _deep_merge(self.model_dump(), overrides)
-        return _validated(merged, source)
+        scenario = _validated(merged, source)
+        sources = dict(self._sources)
+        _record_sources(sources, overrides, source)
+        scenario._sources = sources
+        return scenario
 
 
 def _deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -365,12 +433,23 @@ def _deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[s
     return merged
 
 
-def _validated(values: Mapping[str, Any], source: str) -> Scenario:
+def _validated(
+    values: Mapping[str, Any],
+    source: str,
+    locate: Callable[[str], str] | None = None,
+    *,
+    label: str = "",
+) -> Scenario:
+    """``values`` as a :class:`Scenario`.
+
+    ``source`` names the file in every problem, ``locate`` turns a key into where the user
+    wrote it, ``label`` (default ``source``) starts the message.
+    """
     try:
         return Scenario.model_validate(dict(values))
     except ValidationError as error:
-        found = [_problem(item, source) for item in error.errors()]
-        msg = _headline(source, [sentence for _, sentence in found])
+        found = [_problem(item, source, locate) for item in error.errors()]
+        msg = _headline(label or source, [sentence for _, sentence in found])
         raise ScenarioError(msg, [problem for problem, _ in found]) from None
 
 
@@ -382,7 +461,9 @@ def _headline(source: str, sentences: list[str]) -> str:
     return f"{source}: {len(sentences)} problems: {shown}"
 
 
-def _problem(item: Mapping[str, Any], source: str) -> tuple[Problem, str]:
+def _problem(
+    item: Mapping[str, Any], source: str, locate: Callable[[str], str] | None = None
+) -> tuple[Problem, str]:
     """One pydantic error as a :class:`Problem` and a sentence naming the key in the user's words."""
     context = item.get("ctx") or {}
     cause = context.get("error")
@@ -400,6 +481,7 @@ def _problem(item: Mapping[str, Any], source: str) -> tuple[Problem, str]:
         shown = _shown(value)
     location = ".".join(parts)
     message = _message(item, location, is_key=is_key)
+    location = locate(location) if locate and location else location
     sentence = f"{location}: {message}" if location else message
     if shown and message.startswith(("must", "key must")):
         sentence += f", not {shown!r}" if isinstance(value, str) else f", not {shown}"
@@ -541,6 +623,8 @@ def parse_set_options(pairs: Iterable[str]) -> dict[str, Any]:
             raise ScenarioError(
                 msg, [Problem("needs key=value", table="scenario", file="--set", value=shown)]
             )
+        if key == _FRAGMENTS_FIELD:
+            _refuse_fragments(f"--set {shown}", key)
         if key not in Scenario.model_fields:
             close = difflib.get_close_matches(key, list(Scenario.model_fields), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
@@ -562,14 +646,506 @@ def parse_set_options(pairs: Iterable[str]) -> dict[str, Any]:
     return overrides
 
 
-def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Read a scenario from a YAML file; apply ``overrides`` (a mapping) on top when given.
+def _refuse_fragments(where: str, column: str, *, file: str | None = None) -> None:
+    """Raise the error for a user setting ``fragments`` at ``column`` (``where`` starts the message)."""
+    message = f"{_FRAGMENTS_FIELD} {_FRAGMENTS_REFUSED}"
+    msg = f"{where}: {column}: {message}" if column != _FRAGMENTS_FIELD else f"{where}: {message}"
+    problem = Problem(message, table="scenario", file=file or where, column=column)
+    raise ScenarioError(msg, [problem])
+
+
+# ---- key paths and where each setting came from ---------------------------------------------------
+
+
+def _dotted(path: tuple[str, ...]) -> str:
+    """A key path as a user writes it: ``demand_growth.digital_data``."""
+    return ".".join(path)
+
+
+def _leaf_paths(values: Mapping[Any, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every key path ``values`` sets, as :func:`_deep_merge` applies it (``years`` is one leaf).
+
+    >>> _leaf_paths({"budget_per_year": 1, "demand_growth": {"digital_data": 0.1}, "years": [2027]})
+    [('budget_per_year',), ('demand_growth', 'digital_data'), ('years',)]
+    """
+    paths: list[tuple[str, ...]] = []
+    for key, value in values.items():
+        path = (*prefix, str(key))
+        if isinstance(value, Mapping) and path != ("years",):
+            paths.extend(_leaf_paths(value, path))
+        else:
+            paths.append(path)
+    return paths
+
+
+def _overlaps(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    """Whether two key paths set the same value: equal, or one inside the other."""
+    shorter = min(len(first), len(second))
+    return first[:shorter] == second[:shorter]
+
+
+def _record_sources(
+    sources: dict[tuple[str, ...], str], values: Mapping[str, Any], source: str
+) -> None:
+    """Note ``source`` as the setter of every path ``values`` sets (what it replaces is forgotten)."""
+    for path in _leaf_paths(values):
+        for known in [known for known in sources if known[: len(path)] == path]:
+            del sources[known]
+        sources[path] = source
+
+
+def _source_of(sources: Mapping[tuple[str, ...], str], path: tuple[str, ...], fallback: str) -> str:
+    """Who set ``path``: its own entry, else the nearest enclosing one, else the last inside it."""
+    for length in range(len(path), 0, -1):
+        if path[:length] in sources:
+            return sources[path[:length]]
+    inside = [source for known, source in sources.items() if known[: len(path)] == path]
+    return inside[-1] if inside else fallback
+
+
+# ---- effective changes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One setting of a scenario that differs from its base, and who changed it.
+
+    Parameters
+    ----------
+    key
+        Dotted key path (``budget_per_year``, ``demand_growth.digital_data``).
+    before, after
+        The base's value and the scenario's; ``None`` is a null setting or an entry one side lacks.
+    source
+        The fragment that set it, the overrides' source (``"--set"``, ``"override"``), or the
+        scenario's name when nothing recorded where the value came from.
+
+    Examples
+    --------
+    >>> Change("budget_per_year", 250000.0, 80000.0, "budget_cut").text()
+    'budget_per_year: 250000 -> 80000'
+    """
+
+    key: str
+    before: Any
+    after: Any
+    source: str
+
+    def text(self) -> str:
+        """``key: before -> after``, numbers as a user writes them, ``none`` for null."""
+        return f"{self.key}: {_setting_text(self.before)} -> {_setting_text(self.after)}"
+
+
+def _setting_text(value: object) -> str:
+    """A setting's value in a change: ``250000``, ``0.05``, ``none``, ``[2027, 2028]``."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format(value, ".15g")
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_setting_text(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        entries = (f"{key}: {_setting_text(item)}" for key, item in value.items())
+        return "{" + ", ".join(entries) + "}"
+    return str(value)
+
+
+def _differences(
+    before: object, after: object, path: tuple[str, ...]
+) -> list[tuple[tuple[str, ...], object, object]]:
+    """Leaf paths where ``before`` and ``after`` differ, mappings compared entry by entry."""
+    if isinstance(before, Mapping) and isinstance(after, Mapping) and path != ("years",):
+        keys = list(before) + [key for key in after if key not in before]
+        found: list[tuple[tuple[str, ...], object, object]] = []
+        for key in keys:
+            found += _differences(before.get(key), after.get(key), (*path, str(key)))
+        return found
+    return [] if before == after else [(path, before, after)]
+
+
+def effective_changes(base: Scenario, scenario: Scenario) -> list[Change]:
+    """The settings of ``scenario`` that differ from ``base``, each with the source that set it.
+
+    ``name``, ``description`` and ``fragments`` label a scenario and are never changes. A
+    setting a fragment restates at the base's value is no change either.
+
+    Parameters
+    ----------
+    base
+        The scenario compared against (usually ``compose(path)``).
+    scenario
+        The scenario to describe (usually ``compose(path, name, overrides)``).
+
+    Returns
+    -------
+    list of Change
+        In field order; entries of a mapping in the base's order, then new ones.
+
+    Examples
+    --------
+    >>> base = Scenario(years=[2027], budget_per_year=250000)
+    >>> [change.text() for change in effective_changes(base, base.with_overrides(
+    ...     {"budget_per_year": 80000}, source="--set"))]
+    ['budget_per_year: 250000 -> 80000']
+    """
+    before, after = base.model_dump(), scenario.model_dump()
+    changes: list[Change] = []
+    for field in Scenario.model_fields:
+        if field in LABEL_FIELDS:
+            continue
+        for path, old, new in _differences(before[field], after[field], (field,)):
+            source = _source_of(scenario._sources, path, scenario.name)
+            changes.append(Change(_dotted(path), old, new, source))
+    return changes
+
+
+# ---- scenario files: base, fragments, scenarios ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScenarioDefinition:
+    """One entry of a file's ``scenarios:`` section.
+
+    Parameters
+    ----------
+    name
+        The scenario's name (the key of its entry).
+    description
+        What the scenario explores; empty keeps what the base and fragments say.
+    apply
+        Names of the fragments applied on the base, in order.
+    """
+
+    name: str
+    description: str
+    apply: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A scenario file read and checked in shape: its base values, fragments and scenarios.
+
+    Parameters
+    ----------
+    source
+        The file's name, as every message names it.
+    base
+        The base settings as written (``name`` defaults to the file's stem).
+    fragments
+        Fragment name -> the scenario keys it sets, in file order.
+    scenarios
+        Scenario name -> its definition, in file order.
+
+    Examples
+    --------
+    >>> scenario_file = read_scenario_file("data/scenarios/base.yaml")
+    >>> scenario_file.compose("tight_budget").fragments
+    ['budget_cut', 'company_cap', 'few_trainers']
+    """
+
+    source: str
+    base: Mapping[str, Any]
+    fragments: Mapping[str, Mapping[str, Any]]
+    scenarios: Mapping[str, ScenarioDefinition]
+
+    def names(self) -> list[str]:
+        """``"base"``, then the file's scenarios in file order."""
+        return [BASE_SCENARIO, *self.scenarios]
+
+    def base_scenario(self) -> Scenario:
+        """The base settings, validated (messages name the file and the key)."""
+        return _validated(self.base, self.source)
+
+    def compose(
+        self,
+        name: str = BASE_SCENARIO,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        source: str = OVERRIDE_SOURCE,
+    ) -> Scenario:
+        """The scenario ``name``: its fragments applied in order on the base, then ``overrides``.
+
+        See :func:`compose`.
+        """
+        base = self.base_scenario()
+        if name == BASE_SCENARIO:
+            scenario = base
+        else:
+            definition = self._definition(name)
+            self._refuse_conflicts(definition)
+            values = {**base.model_dump(), "name": name}
+            sources: dict[tuple[str, ...], str] = {}
+            for fragment in definition.apply:
+                values = _deep_merge(values, self.fragments[fragment])
+                _record_sources(sources, self.fragments[fragment], fragment)
+            if definition.description:
+                values["description"] = definition.description
+            values[_FRAGMENTS_FIELD] = list(definition.apply)
+
+            def locate(location: str) -> str:
+                fragment = _source_of(sources, tuple(location.split(".")), "")
+                return f"{OVERRIDES_SECTION}.{fragment}.{location}" if fragment else location
+
+            label = f"{self.source}: scenario {name!r}"
+            scenario = _validated(values, self.source, locate, label=label)
+            scenario._sources = sources
+        return scenario.with_overrides(overrides, source=source) if overrides else scenario
+
+    def _definition(self, name: str) -> ScenarioDefinition:
+        """The definition of scenario ``name``; an error listing the known names when none."""
+        if name in self.scenarios:
+            return self.scenarios[name]
+        known = self.names()
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        message = f"unknown scenario {_shown(name)!r}{hint}; known: {', '.join(known)}"
+        msg = f"{self.source}: {message}"
+        problem = Problem(message, table="scenario", file=self.source, value=_shown(name))
+        raise ScenarioError(msg, [problem])
+
+    def _refuse_conflicts(self, definition: ScenarioDefinition) -> None:
+        """Raise when two fragments of ``definition`` set one key, naming the scenario, both and the key."""
+        sentences: list[str] = []
+        problems: list[Problem] = []
+        setters: list[tuple[tuple[str, ...], str]] = []
+        reported: set[str] = set()
+        for fragment in definition.apply:
+            for path in _leaf_paths(self.fragments[fragment]):
+                for known, earlier in setters:
+                    key = _dotted(min(known, path, key=len))
+                    if earlier != fragment and _overlaps(known, path) and key not in reported:
+                        reported.add(key)
+                        message = (
+                            f"fragments {earlier!r} and {fragment!r} both set {key}; "
+                            "a scenario may set each key once (keep it in one fragment)"
+                        )
+                        sentences.append(f"scenario {definition.name!r}: {message}")
+                        problems.append(
+                            Problem(
+                                message,
+                                table="scenario",
+                                file=self.source,
+                                column=f"{SCENARIOS_SECTION}.{definition.name}.apply",
+                                value=key,
+                            )
+                        )
+            setters += [(path, fragment) for path in _leaf_paths(self.fragments[fragment])]
+        if problems:
+            raise ScenarioError(_headline(self.source, sentences), problems)
+
+
+def _file_problem(source: str, column: str, message: str) -> tuple[Problem, str]:
+    """A shape problem of a scenario file at ``column`` and its sentence."""
+    return Problem(message, table="scenario", file=source, column=column), f"{column}: {message}"
+
+
+def _section(raw: Mapping[str, Any], key: str, source: str) -> dict[str, Any]:
+    """The mapping under ``key`` (empty when absent); its names must be text."""
+    value = raw.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problem, sentence = _file_problem(source, key, "must be a mapping of names to entries")
+        raise ScenarioError(f"{source}: {sentence}", [problem])
+    names = {}
+    for name, entry in value.items():
+        if not isinstance(name, str) or not name.strip():
+            message = f"the name {_shown(name)!r} must be text (quote it: '{_shown(name)}')"
+            problem, sentence = _file_problem(source, key, message)
+            raise ScenarioError(f"{source}: {sentence}", [problem])
+        names[name] = entry
+    return names
+
+
+def _fragment_problems(name: str, body: object, source: str) -> list[tuple[Problem, str]]:
+    """What is wrong in the shape of fragment ``name``: not a mapping, unknown or refused keys."""
+    where = f"{OVERRIDES_SECTION}.{name}"
+    if not isinstance(body, Mapping):
+        return [_file_problem(source, where, "must be a mapping of scenario keys to values")]
+    found = []
+    for key in body:
+        column = f"{where}.{_shown(key)}"
+        if key == _FRAGMENTS_FIELD:
+            found.append(_file_problem(source, column, f"{_FRAGMENTS_FIELD} {_FRAGMENTS_REFUSED}"))
+        elif key not in Scenario.model_fields:
+            close = difflib.get_close_matches(str(key), list(Scenario.model_fields), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            found.append(_file_problem(source, column, f"unknown key {_shown(key)!r}{hint}"))
+    return found
+
+
+def _scenario_problems(
+    name: str, entry: object, fragments: Mapping[str, Any], source: str
+) -> list[tuple[Problem, str]]:
+    """What is wrong in scenario entry ``name``: shape, unknown keys, unknown fragments."""
+    where = f"{SCENARIOS_SECTION}.{name}"
+    if name == BASE_SCENARIO:
+        message = f"{BASE_SCENARIO!r} names the file's base settings; choose another name"
+        return [_file_problem(source, where, message)]
+    if not isinstance(entry, Mapping):
+        message = "must be a mapping: {description: ..., apply: [fragment, ...]}"
+        return [_file_problem(source, where, message)]
+    found = []
+    for key in entry:
+        if key not in SCENARIO_KEYS:
+            message = f"unknown key {_shown(key)!r}; a scenario has {' and '.join(SCENARIO_KEYS)}"
+            found.append(_file_problem(source, f"{where}.{_shown(key)}", message))
+    description = entry.get("description", "")
+    if not isinstance(description, str):
+        found.append(_file_problem(source, f"{where}.description", "must be text"))
+    apply = entry.get("apply")
+    known = ", ".join(fragments) or "none defined"
+    if not isinstance(apply, list) or not apply:
+        message = (
+            f"must list the fragments to apply, e.g. apply: [{next(iter(fragments), 'fragment')}]"
+        )
+        found.append(_file_problem(source, f"{where}.apply", message))
+        return found
+    for fragment in apply:
+        if not isinstance(fragment, str) or fragment not in fragments:
+            close = difflib.get_close_matches(str(fragment), list(fragments), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            message = f"unknown fragment {_shown(fragment)!r}{hint}; known: {known}"
+            found.append(_file_problem(source, f"{where}.apply", message))
+    if len(set(map(str, apply))) < len(apply):
+        found.append(_file_problem(source, f"{where}.apply", "names a fragment twice"))
+    return found
+
+
+def read_scenario_file(path: str | Path) -> ScenarioFile:
+    """Read a scenario file and check its shape: base keys, fragments and scenarios.
+
+    Values are validated when a scenario is composed (:meth:`ScenarioFile.compose`), so
+    every message names the file, the section and the key.
 
     Parameters
     ----------
     path
         A UTF-8 YAML file of at most :data:`MAX_SCENARIO_BYTES` bytes, nested at
         most :data:`MAX_NESTING_DEPTH` deep.
+
+    Raises
+    ------
+    ScenarioError
+        For a missing, unreadable, too large, too deep or non-UTF-8 file, YAML that is
+        not a mapping, ``fragments`` in the base or a fragment, a fragment with an unknown
+        key, a scenario naming an unknown fragment or badly shaped.
+
+    Examples
+    --------
+    >>> read_scenario_file("data/scenarios/base.yaml").names()[:3]
+    ['base', 'tight_budget', 'min_cost']
+    """
+    file = Path(path)
+    source = file.name
+    raw = _parse_yaml(_read_text(file), source)
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        msg = f"scenario file {source} must hold a mapping of keys to values"
+        raise ScenarioError(
+            msg, [Problem("top level is not a mapping", table="scenario", file=source)]
+        )
+    base = {
+        str(key): value
+        for key, value in raw.items()
+        if key not in (OVERRIDES_SECTION, SCENARIOS_SECTION)
+    }
+    if _FRAGMENTS_FIELD in base:
+        _refuse_fragments(source, _FRAGMENTS_FIELD)
+    base.setdefault("name", file.stem)
+    fragments = _section(raw, OVERRIDES_SECTION, source)
+    entries = _section(raw, SCENARIOS_SECTION, source)
+    found = [
+        problem
+        for name, body in fragments.items()
+        for problem in _fragment_problems(name, body, source)
+    ]
+    found += [
+        problem
+        for name, entry in entries.items()
+        for problem in _scenario_problems(name, entry, fragments, source)
+    ]
+    if found:
+        msg = _headline(source, [sentence for _, sentence in found])
+        raise ScenarioError(msg, [problem for problem, _ in found])
+    scenarios = {
+        name: ScenarioDefinition(name, entry.get("description", ""), tuple(entry["apply"]))
+        for name, entry in entries.items()
+    }
+    return ScenarioFile(source, base, fragments, scenarios)
+
+
+def scenario_names(path: str | Path) -> list[str]:
+    """Names of the scenarios a file defines: ``"base"`` first, then its scenarios in file order.
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`read_scenario_file`.
+
+    Examples
+    --------
+    >>> scenario_names("data/scenarios/base.yaml")[:3]
+    ['base', 'tight_budget', 'min_cost']
+    """
+    return read_scenario_file(path).names()
+
+
+def compose(
+    path: str | Path,
+    name: str = BASE_SCENARIO,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    source: str = OVERRIDE_SOURCE,
+) -> Scenario:
+    """The scenario ``name`` of a file: its fragments applied in order on the base, then ``overrides``.
+
+    Precedence, lowest first: the base < the fragments in the order the scenario lists
+    them < the scenario's ``description`` < ``overrides``. Nested mappings merge key by
+    key. The result's ``name`` is ``name`` unless a fragment or an override sets it; its
+    ``fragments`` lists the fragments applied, and it records who set each key (see
+    :func:`effective_changes`).
+
+    Parameters
+    ----------
+    path
+        A scenario file (see :func:`read_scenario_file`).
+    name
+        ``"base"`` (the file's base settings) or a name under its ``scenarios:`` section.
+    overrides
+        Keys and values applied last, as :meth:`Scenario.with_overrides` applies them.
+    source
+        Where ``overrides`` come from (``"--set"`` from the CLI), named in messages and changes.
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`read_scenario_file`; for an unknown scenario (listing the known ones); for
+        two fragments of the scenario setting one key (naming the scenario, both and the key);
+        for invalid values, naming the file, the fragment and the key.
+
+    Examples
+    --------
+    >>> scenario = compose("data/scenarios/base.yaml", "tight_budget", {"mip_gap": 0.02})
+    >>> scenario.name, scenario.budget(2027), scenario.mip_gap
+    ('tight_budget', 80000.0, 0.02)
+    """
+    return read_scenario_file(path).compose(name, overrides, source=source)
+
+
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """Read the base scenario of a YAML file; apply ``overrides`` (a mapping) on top when given.
+
+    The same as ``compose(path, "base", overrides)``: a file's ``overrides:`` and
+    ``scenarios:`` sections are checked but not applied.
+
+    Parameters
+    ----------
+    path
+        A scenario file (see :func:`read_scenario_file`).
     overrides
         Keys and values applied on top (see :meth:`Scenario.with_overrides`).
 
@@ -578,17 +1154,10 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     ScenarioError
         For a missing, unreadable, too large, too deep or non-UTF-8 file, YAML that
         is not a mapping, unknown keys (named) and invalid values (named with the file).
+
+    Examples
+    --------
+    >>> load_scenario("data/scenarios/base.yaml", {"subsidy_rate": 0.5}).subsidy_rate
+    0.5
     """
-    source = Path(path)
-    raw = _parse_yaml(_read_text(source), source.name)
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, Mapping):
-        msg = f"scenario file {source.name} must hold a mapping of keys to values"
-        raise ScenarioError(
-            msg, [Problem("top level is not a mapping", table="scenario", file=source.name)]
-        )
-    values = {str(key): value for key, value in raw.items()}
-    values.setdefault("name", source.stem)
-    scenario = _validated(values, source.name)
-    return scenario.with_overrides(overrides, source="overrides") if overrides else scenario
+    return compose(path, BASE_SCENARIO, overrides, source="overrides")

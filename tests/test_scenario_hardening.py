@@ -27,6 +27,7 @@ from optimisation.scenarios import (
     MAX_TRAINER_HOURS,
     MAX_YEARS,
     Scenario,
+    compose,
     load_scenario,
     parse_set_options,
 )
@@ -458,6 +459,51 @@ def test_any_non_finite_or_out_of_range_number_is_a_scenario_error(
         )
     )
     assert key in columns(from_options), (key, value, str(from_options))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=bad_keys())
+def test_a_bad_number_in_a_fragment_is_refused_naming_the_fragment_and_key(
+    case: tuple[str, object],
+) -> None:
+    key, value = case
+    document = {
+        "years": [2027, 2028],
+        "overrides": {"bad": scenario_values(key, value), "fine": {"description": "fine"}},
+        "scenarios": {"s": {"apply": ["fine", "bad"]}},
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "random.yaml"
+        path.write_text(yaml.safe_dump(document), encoding="utf-8")
+        assert load_scenario(path).years == [2027, 2028]  # the base does not apply the fragment
+        error = refused(lambda: compose(path, "s"))
+    assert f"overrides.bad.{key}" in columns(error), (key, value, str(error))
+    assert all(problem.file == "random.yaml" for problem in error.problems)
+    assert str(error).startswith("random.yaml: scenario 's': ")
+
+
+def test_deep_nesting_inside_a_fragment_is_refused_naming_the_file(tmp_path: Path) -> None:
+    text = "years: [2027]\noverrides:\n  a: {description: " + "[" * 50 + "]" * 50 + "}\n"
+    error = refused(lambda: compose(write(tmp_path, text, "deep.yaml")))
+    assert str(error).startswith(
+        f"deep.yaml: lists and mappings nested more than {MAX_NESTING_DEPTH} deep"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("x" * 200, "scenario.yaml: unknown scenario 'xxxxxxxx"),
+        ("", "scenario.yaml: unknown scenario ''; known: base, s"),
+    ],
+)
+def test_an_unknown_scenario_name_is_shown_cut_short(
+    tmp_path: Path, name: str, expected: str
+) -> None:
+    text = "years: [2027]\noverrides: {a: {mip_gap: 0.02}}\nscenarios: {s: {apply: [a]}}\n"
+    error = refused(lambda: compose(write(tmp_path, text), name))
+    assert error.args[0].startswith(expected)
+    assert len(error.args[0]) < 160
 
 
 @pytest.mark.parametrize("key", sorted(NUMERIC_KEYS))
