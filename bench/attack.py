@@ -2407,7 +2407,7 @@ def run_chain(task: ChainTask) -> ChainResult:
         connection = sqlite3.connect(folder / "db.sqlite")
         try:
             tables = sorted(
-                {row[0] for row in connection.execute("select table_name from plan_results")}
+                {row[0] for row in connection.execute("select table_name from run_results")}
             )
         finally:
             connection.close()

@@ -45,9 +45,10 @@ logger = logging.getLogger(__name__)
 # never to a user's terminal through logging's last-resort handler.
 logger.addHandler(logging.NullHandler())
 
-#: 2 added the optional ``skills.description_da``; 3 the ``users`` and ``sessions`` tables.
+#: 2 added the optional ``skills.description_da``; 3 the ``users`` and ``sessions`` tables; 4 stored
+#: runs (``runs``, ``run_results``) in place of one result per scenario name (``plan_results``, moved over).
 #: Older databases gain missing tables and optional columns on open.
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 
 #: Data tables in the order they can be inserted (referenced tables first).
 DATA_TABLES: Final = ("skills", "companies", "courses", "demand", "course_skills", "supply")
@@ -182,13 +183,27 @@ sessions = Table(
     Column("expires_at", String(40), nullable=False),
     Column("last_seen", String(40), nullable=False),
 )
-plan_results = Table(
-    "plan_results",
+runs = Table(
+    "runs",
     metadata,
-    Column("scenario", String(200), primary_key=True),
+    Column("run_id", Integer, primary_key=True, autoincrement=True),
+    Column("scenario", String(200), nullable=False, index=True, comment="the scenario's name: it points at its latest run"),
+    Column("settings_json", Text, nullable=False, comment="the scenario's effective settings"),
+    Column("changes_json", Text, nullable=False, comment="its changes against the base, as text lines"),
+    Column("data_version", Integer, comment="the data version it was solved on (null: before versions were kept)"),
+    Column("status", String(20), nullable=False),
+    Column("objective", Float),
+    Column("gap", Float),
+    Column("seconds", Float),
+    Column("created_at", String(40), nullable=False),
+    comment="every solve of a scenario, kept until removed",
+)
+run_results = Table(
+    "run_results",
+    metadata,
+    Column("run_id", Integer, ForeignKey("runs.run_id", ondelete="CASCADE"), primary_key=True),
     Column("table_name", String(100), primary_key=True),
     Column("records_json", Text, nullable=False),
-    Column("created_at", String(40), nullable=False),
 )
 
 
@@ -325,6 +340,7 @@ class Store:
                 raise StoreError(msg)
             elif int(found) < SCHEMA_VERSION:
                 _add_missing_columns(connection)
+                _move_plan_results(connection)
                 connection.execute(
                     meta_table.update().where(meta_table.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
                 )
@@ -565,36 +581,133 @@ class Store:
 
     # ---- plan results ----------------------------------------------------------------------------
 
-    def save_results(self, scenario: str, tables: Mapping[str, pd.DataFrame]) -> None:
-        """Replace the stored result tables of ``scenario``, in one transaction (advances the ``results`` version)."""
+    def save_results(
+        self,
+        scenario: str,
+        tables: Mapping[str, pd.DataFrame],
+        *,
+        settings: Mapping[str, Any] | None = None,
+        changes: list[str] | None = None,
+        data_version: int | None = None,
+        status: str = "unknown",
+        objective: float | None = None,
+        gap: float | None = None,
+        seconds: float | None = None,
+    ) -> int:
+        """Store one solve of ``scenario`` as a new run with its tables; returns the run id.
+
+        The name then points at this run; earlier runs stay (:meth:`runs`, :meth:`delete_run`).
+        One transaction; advances the ``results`` version.
+        """
         with self.transaction(advances=("results",)) as connection:
-            connection.execute(delete(plan_results).where(plan_results.c.scenario == scenario))
+            run_id = connection.execute(
+                insert(runs).values(
+                    scenario=scenario,
+                    settings_json=json.dumps(dict(settings or {}), default=str),
+                    changes_json=json.dumps(list(changes or [])),
+                    data_version=data_version,
+                    status=status,
+                    objective=_plain(objective),
+                    gap=_plain(gap),
+                    seconds=_plain(seconds),
+                    created_at=_now(),
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
             connection.execute(
-                insert(plan_results),
+                insert(run_results),
                 [
-                    {
-                        "scenario": scenario,
-                        "table_name": name,
-                        "records_json": frame.to_json(orient="records", date_format="iso"),
-                        "created_at": _now(),
-                    }
+                    {"run_id": run_id, "table_name": name, "records_json": frame.to_json(orient="records", date_format="iso")}
                     for name, frame in tables.items()
                 ],
             )
+        return int(run_id)
+
+    def runs(self, scenarios: list[str] | None = None) -> pd.DataFrame:
+        """Every stored run (of the named scenarios), newest first, with ``latest`` marking the run a name points at."""
+        query = select(runs).order_by(runs.c.run_id.desc())
+        if scenarios is not None:
+            query = query.where(runs.c.scenario.in_(scenarios))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        frame = pd.DataFrame([dict(row) for row in rows], columns=[c.name for c in runs.columns])
+        frame["latest"] = ~frame["scenario"].duplicated() if len(frame) else pd.Series(dtype=bool)
+        return frame
+
+    def run(self, run_id: int) -> dict[str, Any]:
+        """One run's record (settings and changes decoded). Raises :class:`NotFoundError` for an unknown id."""
+        with self.engine.connect() as connection:
+            row = connection.execute(select(runs).where(runs.c.run_id == run_id)).mappings().first()
+        if row is None:
+            msg = f"no stored run {run_id} (vetplan scenario list shows them)"
+            raise NotFoundError(msg)
+        record = dict(row)
+        record["settings"] = json.loads(record.pop("settings_json"))
+        record["changes"] = json.loads(record.pop("changes_json"))
+        return record
+
+    def latest_runs(self, scenarios: list[str] | None = None) -> dict[str, int]:
+        """Scenario name -> the id of its latest run."""
+        query = select(runs.c.scenario, func.max(runs.c.run_id)).group_by(runs.c.scenario)
+        if scenarios is not None:
+            query = query.where(runs.c.scenario.in_(scenarios))
+        with self.engine.connect() as connection:
+            return {name: int(run_id) for name, run_id in connection.execute(query).all()}
+
+    def delete_run(self, run_id: int) -> None:
+        """Remove one run and its tables (the name then points at its previous run, if any)."""
+        self.run(run_id)
+        with self.transaction(advances=("results",)) as connection:
+            connection.execute(delete(run_results).where(run_results.c.run_id == run_id))
+            connection.execute(delete(runs).where(runs.c.run_id == run_id))
+
+    def read_run_results(self, table_name: str, run_ids: list[int]) -> pd.DataFrame:
+        """One result table of the given runs, tidy with ``run_id`` and ``scenario`` columns (in the order asked)."""
+        query = (
+            select(runs.c.run_id, runs.c.scenario, run_results.c.records_json)
+            .join(run_results, run_results.c.run_id == runs.c.run_id)
+            .where(run_results.c.table_name == table_name, runs.c.run_id.in_(run_ids))
+        )
+        with self.engine.connect() as connection:
+            rows = {run_id: (scenario, payload) for run_id, scenario, payload in connection.execute(query).all()}
+        frames = [
+            pd.DataFrame(json.loads(rows[run_id][1])).assign(run_id=run_id, scenario=rows[run_id][0])
+            for run_id in run_ids
+            if run_id in rows
+        ]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["run_id", "scenario"])
 
     def read_results(self, table_name: str, scenarios: list[str] | None = None) -> pd.DataFrame:
-        """One result table for the named scenarios (all when None), tidy with a ``scenario`` column."""
-        query = select(plan_results.c.scenario, plan_results.c.records_json).where(plan_results.c.table_name == table_name)
-        if scenarios is not None:
-            query = query.where(plan_results.c.scenario.in_(scenarios))
-        with self.engine.connect() as connection:
-            rows = connection.execute(query.order_by(plan_results.c.scenario)).all()
-        frames = [pd.DataFrame(json.loads(payload)).assign(scenario=scenario) for scenario, payload in rows]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["scenario"])
+        """One result table of the latest run of each named scenario (all when None), tidy with a ``scenario`` column."""
+        latest = self.latest_runs(scenarios)
+        frame = self.read_run_results(table_name, [latest[name] for name in sorted(latest)])
+        return frame.drop(columns="run_id")
 
     def scenarios(self) -> list[str]:
+        """Names of scenarios with at least one stored run."""
         with self.engine.connect() as connection:
-            return list(connection.execute(select(plan_results.c.scenario).distinct().order_by(plan_results.c.scenario)).scalars())
+            return list(connection.execute(select(runs.c.scenario).distinct().order_by(runs.c.scenario)).scalars())
+
+
+def _move_plan_results(connection: Connection) -> None:
+    """Results stored before runs were kept (one per scenario name) become one run each, of unknown data version."""
+    if not inspect(connection).has_table("plan_results"):
+        return
+    legacy = connection.execute(text("SELECT scenario, table_name, records_json, created_at FROM plan_results")).all()
+    by_scenario: dict[str, list[tuple[str, str, str]]] = {}
+    for scenario, table_name, records, created in legacy:
+        by_scenario.setdefault(scenario, []).append((table_name, records, created))
+    for scenario, tables in sorted(by_scenario.items()):
+        summary: list[dict[str, Any]] = next((json.loads(records) for name, records, _ in tables if name == "summary"), [{}])
+        status = str((summary[0] if summary else {}).get("status", "unknown"))
+        run_id = connection.execute(
+            insert(runs).values(
+                scenario=scenario, settings_json="{}", changes_json="[]", data_version=None, status=status, created_at=tables[0][2]
+            )
+        ).inserted_primary_key[0]  # type: ignore[index]
+        connection.execute(
+            insert(run_results), [{"run_id": run_id, "table_name": name, "records_json": records} for name, records, _ in tables]
+        )
+    connection.execute(text("DROP TABLE plan_results"))
 
 
 def _plain(value: Any) -> Any:

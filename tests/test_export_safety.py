@@ -148,10 +148,10 @@ def test_every_export_of_a_hostile_region_is_safe(hostile_region: Path, capsys: 
     tables = [*service.data_tables(), "mapping_queue", "learned_aliases"]
     from sqlalchemy import select
 
-    from skills.store import plan_results
+    from skills.store import run_results
 
     with service.get_store().engine.connect() as connection:
-        stored = connection.execute(select(plan_results.c.table_name).distinct()).scalars().all()
+        stored = connection.execute(select(run_results.c.table_name).distinct()).scalars().all()
     tables += [f"plan_{name}" for name in sorted(stored)]
     assert any(t.startswith("plan_") for t in tables)
     for table in tables:
