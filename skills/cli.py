@@ -220,8 +220,8 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _scenario(path: str | None, pairs: list[str]) -> Scenario:
-    """The scenario of ``vetplan solve``: the file (default base.yaml) with ``--set key=value`` on top.
+def _scenario(path: str | None, pairs: list[str], name: str = "base") -> Scenario:
+    """The scenario of ``vetplan solve``: scenario ``name`` of the file (default base.yaml), ``--set key=value`` on top.
 
     Raises
     ------
@@ -231,17 +231,22 @@ def _scenario(path: str | None, pairs: list[str]) -> Scenario:
     from optimisation.scenarios import parse_set_options
     from skills import service
 
-    overrides = parse_set_options(pairs)
-    scenario: Scenario = service.load_scenario(path)
-    return scenario.with_overrides(overrides, source="--set") if overrides else scenario
+    return service.load_scenario(path, parse_set_options(pairs), name=name, source="--set")
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
     from skills import service
 
-    scenario = _scenario(args.scenario, args.set or [])
-    result = service.solve(scenario)
-    if args.out:
+    scenario = _scenario(args.scenario, args.set or [], args.name)
+    result = service.solve(scenario, source_file=args.scenario)
+    return _report_solve(args, scenario, result)
+
+
+def _report_solve(args: argparse.Namespace, scenario: Scenario, result: Any) -> int:
+    """Print a solve's headline, limits and checker findings; write the workbook with ``--out``."""
+    from skills import service
+
+    if getattr(args, "out", None):
         service.plan_file(result, args.out)
     payload = {"scenario": scenario.name, **result.to_json_dict()}
     if result.plan is None:
@@ -260,9 +265,11 @@ def cmd_solve(args: argparse.Namespace) -> int:
     if limits:
         lines.append("what limits the plan:")
         lines += [f"  - {sentence}" for sentence in limits]
-    if args.out:
+    changes = service.scenario_changes(scenario, getattr(args, "scenario", None))
+    lines.append("changes against the base: " + ("; ".join(changes) if changes else "none"))
+    if getattr(args, "out", None):
         lines.append(f"wrote {args.out}")
-    _print(args, payload, "\n".join(lines))
+    _print(args, {**payload, "changes": changes}, "\n".join(lines))
     return EXIT_OK
 
 
@@ -288,10 +295,80 @@ def _no_plan(args: argparse.Namespace, payload: dict[str, Any], result: Any) -> 
     else:
         why = f"the solver stopped without a plan ({solve.message or solve.solver_status or 'no reason given'})"
         code = EXIT_FAILED
-    source = Path(args.scenario).name if args.scenario else "base.yaml"
+    source = Path(args.scenario).name if getattr(args, "scenario", None) else "base.yaml"
     text = f"{source}: scenario {payload['scenario']}: {result.status.value}, no plan: {why}. Nothing was stored."
     _print(args, {**payload, "stored": False, "reason": why}, text)
     return code
+
+
+def cmd_scenario(args: argparse.Namespace) -> int:
+    """vetplan scenario list|show|run|delete: the stored runs of scenarios."""
+    from skills import service
+
+    if args.action == "list":
+        runs = service.scenario_runs([args.name] if args.name else None)
+        if args.json:
+            args.format = "json"
+        columns = ["run_id", "scenario", "created_at", "status", "gap", "seconds", "data_version", "on_current_data", "latest", "changes"]
+        _emit_table(args, runs[columns], "stored runs")
+        return EXIT_OK
+    if not args.name:
+        msg = f"vetplan scenario {args.action} needs a scenario name (vetplan scenario list shows them)"
+        raise InputError(msg)
+    if args.action == "show":
+        runs = service.scenario_runs([args.name])
+        run_id = args.run if args.run is not None else int(runs.loc[runs["latest"], "run_id"].iloc[0])
+        record = service.show_run(run_id)
+        if record["scenario"] != args.name:
+            msg = f"run {run_id} is a run of {record['scenario']!r}, not {args.name!r}"
+            raise InputError(msg)
+        stale = service.stale_sentence(record, service.data_version())
+        lines = [
+            f"run {record['run_id']} of {record['scenario']}: {record['status']}"
+            + ("" if record["gap"] is None else f", gap {100 * record['gap']:.2f} %")
+            + ("" if record["seconds"] is None else f", {record['seconds']:.1f} s")
+            + f", {record['created_at']}",
+            "changes against the base: " + ("; ".join(record["changes"]) or "none"),
+            *([stale] if stale else []),
+            f"{len(runs)} run(s) stored under this name",
+        ]
+        _print(args, record, "\n".join(lines))
+        return EXIT_OK
+    if args.action == "run":
+        stored = args.name in service.stored_scenarios()
+        if not stored and args.name in service.scenario_names():
+            scenario = service.load_scenario(name=args.name)
+            result = service.solve(scenario)
+        else:
+            result = service.rerun_scenario(args.name)
+        if result.plan is None:
+            return _no_plan(args, {"scenario": args.name, **result.to_json_dict()}, result)
+        return _report_solve(args, result.scenario, result)
+    removed = service.delete_runs(args.name, run_id=args.run)
+    _print(args, {"scenario": args.name, "removed": removed}, f"removed {removed} run(s) of {args.name}")
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """vetplan compare: stored runs against a baseline."""
+    from skills import service
+
+    comparison = service.compare_runs(args.names, baseline=args.baseline)
+    if args.out:
+        service.comparison_file(comparison, args.out)
+    if args.json:
+        print(json.dumps(comparison.as_json(), indent=2, ensure_ascii=False, default=str))
+        return EXIT_OK
+    table = comparison.kpis.T
+    table.index.name = "kpi"
+    lines = [f"baseline: {comparison.baseline}; money in {comparison.currency}", table.to_string(float_format=lambda v: f"{v:,.2f}")]
+    if len(comparison.settings):
+        lines += ["settings that differ:", comparison.settings.to_string(index=False)]
+    lines += comparison.notes
+    if args.out:
+        lines.append(f"wrote {args.out}")
+    print("\n".join(lines))
+    return EXIT_OK
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
@@ -370,6 +447,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sol = add("solve", cmd_solve, "Plan training and recruitment for a scenario; the result is stored under its name.")
     sol.add_argument("scenario", nargs="?", help="scenario YAML (default: data/scenarios/base.yaml)")
+    sol.add_argument(
+        "--name", default="base",
+        help="a scenario the file defines (its fragments applied in order on the base), e.g. tight_budget; default: base",
+    )
     sol.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario setting, e.g. --set budget_per_year=100000")
     sol.add_argument("--out", help="write the plan workbook (.xlsx)")
 
@@ -383,6 +464,18 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--sso-only", action="store_true", help="no password: the user signs in through single sign-on only")
     user.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
     user.add_argument("--out", help="output file (list)")
+
+    scen = add("scenario", cmd_scenario, "Stored runs of scenarios: list, show, run again on the current data, delete.")
+    scen.add_argument("action", choices=["list", "show", "run", "delete"])
+    scen.add_argument("name", nargs="?", help="scenario name")
+    scen.add_argument("--run", type=int, help="one run id (show, delete); default: the latest (show) or every run (delete)")
+    scen.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
+    scen.add_argument("--out", help="output file (list: csv, json or xlsx; run: the plan workbook)")
+
+    compare = add("compare", cmd_compare, "Compare stored runs against a baseline: KPIs, differences, the settings that differ.")
+    compare.add_argument("names", nargs="*", help="scenario names (their latest runs) or NAME@RUN_ID; default: every stored scenario")
+    compare.add_argument("--baseline", help="the run the others are compared with (default: the first named)")
+    compare.add_argument("--out", help="write the comparison workbook (.xlsx)")
 
     cmp_ = add("scenarios", cmd_scenarios, "Compare the stored results of scenarios side by side.")
     cmp_.add_argument("names", nargs="*", help="scenario names (default: all stored)")

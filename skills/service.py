@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -118,13 +119,18 @@ def load_dataset(store: Store | None = None) -> Dataset:
 
     The frames are shared: read them, never change them in place (copy first).
     """
+    return _versioned_dataset(store)[1]
+
+
+def _versioned_dataset(store: Store | None = None) -> tuple[int, Dataset]:
+    """The dataset and the data version it was read at (see :func:`load_dataset`)."""
     store = store or get_store()
     version = store.version("data")
     dataset: Dataset | None = _BY_VERSION.get(store, "dataset", version)
     if dataset is None:
         version, dataset = store.load_versioned()
         _BY_VERSION.put(store, "dataset", version, dataset)
-    return dataset
+    return version, dataset
 
 
 def info(store: Store | None = None, *, principal: Principal | None = None) -> Info:
@@ -733,11 +739,28 @@ def scenario_files() -> list[str]:
     return sorted(str(path) for path in SCENARIO_DIR.glob("*.yaml"))
 
 
-def load_scenario(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Scenario:
-    """A validated scenario from a YAML file (default ``data/scenarios/base.yaml``) plus overrides."""
-    from optimisation.scenarios import load_scenario as load
+def load_scenario(
+    path: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    name: str = "base",
+    source: str = "override",
+) -> Scenario:
+    """Scenario ``name`` of a YAML file (default ``data/scenarios/base.yaml``): its base, the fragments the
+    scenario applies in order, then ``overrides`` (recorded as coming from ``source``, e.g. ``--set``).
 
-    return load(path or SCENARIO_DIR / "base.yaml", overrides)
+    See :func:`optimisation.scenarios.compose` for the precedence and the conflict errors.
+    """
+    from optimisation.scenarios import compose
+
+    return compose(path or SCENARIO_DIR / "base.yaml", name, overrides, source=source)
+
+
+def scenario_names(path: str | Path | None = None) -> list[str]:
+    """The scenarios a file defines, ``base`` first (default ``data/scenarios/base.yaml``)."""
+    from optimisation.scenarios import scenario_names as names
+
+    return names(path or SCENARIO_DIR / "base.yaml")
 
 
 def scenario_overrides(base: Scenario, wanted: dict[str, Any]) -> dict[str, Any]:
@@ -764,27 +787,327 @@ def budget_text(budget: float | dict[int, float] | None, currency: str) -> str:
 
 
 def solve(
-    scenario: Scenario, *, store: Store | None = None, save: bool = True, principal: Principal | None = None
+    scenario: Scenario,
+    *,
+    store: Store | None = None,
+    save: bool = True,
+    principal: Principal | None = None,
+    source_file: str | Path | None = None,
+    changes: list[str] | None = None,
 ) -> PlanResult:
     """Plan ``scenario`` over the stored region: build, solve, extract, check, explain; store the result.
 
-    Returns the :class:`optimisation.plan.PlanResult`. The result's tables are stored
-    under the scenario's name (replacing an earlier result of that name) only when the
-    solve found a plan: an infeasible or failed solve leaves the stored results as they were,
-    so no table shows "unmet 0" for a plan that does not exist.
+    Returns the :class:`optimisation.plan.PlanResult`. A solve that found a plan is stored
+    as a new run of the scenario's name, with its effective settings, their changes against
+    the base, the data version it used, its status and the time it took; the name then
+    points at it and earlier runs stay. An infeasible or failed solve stores nothing, so no
+    table shows "unmet 0" for a plan that does not exist. The changes are taken against the
+    base of ``source_file`` (default ``data/scenarios/base.yaml``) unless ``changes`` gives them.
     """
+    import time
+
     from optimisation.plan import run_scenario
 
     access.require(principal, access.PLANNERS, "planning a scenario")
     store = store or get_store()
-    dataset = load_dataset(store)
+    version, dataset = _versioned_dataset(store)
     if dataset.demand.empty:
         msg = "no survey answers in the database: import a survey first (vetplan import survey FILE)"
         raise InputError(msg)
+    started = time.perf_counter()
     result = run_scenario(dataset, scenario)
+    seconds = time.perf_counter() - started
     if save and result.plan is not None:
-        store.save_results(scenario.name, plan_tables(result))
+        summary = result.to_json_dict()
+        store.save_results(
+            scenario.name,
+            plan_tables(result),
+            settings=scenario.model_dump(mode="json"),
+            changes=scenario_changes(scenario, source_file) if changes is None else changes,
+            data_version=version,
+            status=result.status.value,
+            objective=summary.get("objective"),
+            gap=result.gap,
+            seconds=seconds,
+        )
     return result
+
+
+def scenario_changes(scenario: Scenario, source_file: str | Path | None = None) -> list[str]:
+    """The scenario's settings that differ from its file's base, as ``key: before -> after (where from)`` lines.
+
+    ``source_file`` is the scenario file it was composed from (default ``data/scenarios/base.yaml``).
+    """
+    from optimisation.scenarios import effective_changes
+
+    base = load_scenario(source_file)
+    return [
+        change.text() + (f" ({change.source})" if change.source not in {"override", scenario.name} else "")
+        for change in effective_changes(base, scenario)
+    ]
+
+
+def scenario_runs(
+    names: list[str] | None = None, *, store: Store | None = None, principal: Principal | None = None
+) -> pd.DataFrame:
+    """Every stored run (of ``names``), newest first: id, scenario, when, status, gap, seconds, data version,
+    whether it was made on the current data, whether its name points at it, and its changes against the base.
+
+    Raises :class:`NotFoundError` for a name with no stored run.
+    """
+    from skills.errors import NotFoundError
+
+    access.who(principal)
+    store = store or get_store()
+    runs = store.runs(names)
+    missing = sorted(set(names or []) - set(runs["scenario"]))
+    if missing:
+        known = ", ".join(store.scenarios()) or "none yet"
+        msg = f"no stored run of {', '.join(map(repr, missing))} (stored: {known})"
+        raise NotFoundError(msg)
+    current = store.version("data")
+    changes = runs.pop("changes_json").map(lambda text: "; ".join(json.loads(text)) or "none")
+    return runs.drop(columns="settings_json").assign(
+        on_current_data=runs["data_version"].eq(current).fillna(False).astype(bool), changes=changes
+    )
+
+
+def show_run(run_id: int, *, store: Store | None = None, principal: Principal | None = None) -> dict[str, Any]:
+    """One stored run: its record, its effective settings and changes, and whether the data moved on since."""
+    access.who(principal)
+    store = store or get_store()
+    record = store.run(run_id)
+    record["on_current_data"] = record["data_version"] == store.version("data")
+    return record
+
+
+def stale_sentence(record: Mapping[str, Any], current_version: int) -> str:
+    """What to say beside a run made on other data than the current ("" when it is current)."""
+    version = record.get("data_version")
+    if version == current_version:
+        return ""
+    made = "an unknown data version" if version is None or pd.isna(version) else f"data version {int(version)}"
+    return (
+        f"Run {record['run_id']} of {record['scenario']} was made on {made}; the data is now at version {current_version}: "
+        f"vetplan scenario run {record['scenario']} plans it again on the current data."
+    )
+
+
+def rerun_scenario(name: str, *, store: Store | None = None, principal: Principal | None = None) -> PlanResult:
+    """Plan a stored scenario again, with the settings of its latest run, on the current data (a new run)."""
+    from optimisation.scenarios import Scenario as ScenarioModel
+
+    who = access.require(principal, access.PLANNERS, "planning a scenario")
+    store = store or get_store()
+    latest = store.latest_runs([name])
+    if name not in latest:
+        known = ", ".join(store.scenarios()) or "none yet"
+        msg = f"no stored run of {name!r} (stored: {known})"
+        raise InputError(msg)
+    record = store.run(latest[name])
+    if not record["settings"]:
+        msg = f"the latest run of {name!r} was stored before runs kept their settings; solve its scenario file again"
+        raise InputError(msg)
+    return solve(ScenarioModel.model_validate(record["settings"]), store=store, principal=who, changes=record["changes"])
+
+
+def delete_runs(
+    name: str, *, run_id: int | None = None, store: Store | None = None, principal: Principal | None = None
+) -> int:
+    """Remove one run (``run_id``) or every run of scenario ``name``; returns how many were removed."""
+    access.require(principal, access.PLANNERS, "removing stored runs")
+    store = store or get_store()
+    runs = store.runs([name])
+    ids = [run_id] if run_id is not None else runs["run_id"].astype(int).tolist()
+    if not ids or (run_id is not None and run_id not in set(runs["run_id"].astype(int))):
+        msg = f"no stored run {'' if run_id is None else str(run_id) + ' '}of {name!r}"
+        raise InputError(msg)
+    for each in ids:
+        store.delete_run(int(each))
+    return len(ids)
+
+
+def kpi_labels(currency: str) -> dict[str, str]:
+    """The name a person reads for each KPI of a comparison, money with its currency."""
+    from skills.compare import GROUP_PREFIX, KPIS, MONEY
+
+    labels = {kpi: text[0].upper() + text[1:] + (f" ({currency})" if kpi in MONEY else "") for kpi, text in KPIS.items()}
+    from skills.schemas import SKILL_GROUP_NAMES
+
+    labels.update({f"{GROUP_PREFIX}{name}": f"Gap units closed: {name}" for name in SKILL_GROUP_NAMES.values()})
+    return labels
+
+
+@dataclass
+class Comparison:
+    """Stored runs side by side against a baseline (see :func:`compare_runs`)."""
+
+    baseline: str
+    kpis: pd.DataFrame  # one row per run label, one column per KPI
+    against_baseline: pd.DataFrame  # run, kpi, value, baseline, difference, difference_pct
+    settings: pd.DataFrame  # setting, one column per run label: only settings that differ
+    runs: pd.DataFrame  # the runs compared (scenario_runs columns), labelled
+    charts: dict[str, pd.DataFrame]  # tidy data of each chart
+    currency: str
+    notes: list[str]
+
+    def as_json(self) -> list[dict[str, Any]]:
+        """One object per run: its label, scenario, run id, data version, status, KPIs and their differences."""
+        objects = []
+        for label, row in self.kpis.iterrows():
+            meta = self.runs.loc[self.runs["label"] == label].iloc[0]
+            diffs = self.against_baseline[self.against_baseline["run"] == label].set_index("kpi")
+            objects.append(
+                {
+                    "run": label,
+                    "scenario": meta["scenario"],
+                    "run_id": int(meta["run_id"]),
+                    "data_version": None if pd.isna(meta["data_version"]) else int(meta["data_version"]),
+                    "on_current_data": bool(meta["on_current_data"]),
+                    "status": meta["status"],
+                    "baseline": self.baseline,
+                    "kpis": {k: (None if pd.isna(v) else float(v)) for k, v in row.items()},
+                    "difference": {k: (None if pd.isna(v) else float(v)) for k, v in diffs["difference"].items()},
+                    "difference_pct": {k: (None if pd.isna(v) else float(v)) for k, v in diffs["difference_pct"].items()},
+                }
+            )
+        return objects
+
+
+def compare_runs(
+    names: list[str],
+    *,
+    baseline: str | None = None,
+    store: Store | None = None,
+    principal: Principal | None = None,
+) -> Comparison:
+    """The latest runs of ``names`` (or ``name@run_id`` for an older run) against ``baseline`` (default: the first).
+
+    KPIs come from each run's stored tables (:func:`skills.compare.run_kpis`), so a figure
+    equals the one of the single plan. Raises :class:`NotFoundError` for an unknown name.
+    """
+    from skills import compare
+    from skills.errors import NotFoundError
+    from skills.schemas import SKILL_GROUP_NAMES
+
+    access.require(principal, access.PLANNERS, "comparing scenarios")
+    store = store or get_store()
+    if not names:
+        names = store.scenarios()
+    if not names:
+        msg = "no stored runs to compare: solve a scenario first"
+        raise NotFoundError(msg)
+    chosen: dict[str, int] = {}
+    latest = store.latest_runs()
+    for label in names:
+        name, _, run_text = label.partition("@")
+        if run_text:
+            record = store.run(int(run_text)) if run_text.isdigit() else None
+            if record is None or record["scenario"] != name:
+                msg = f"{label!r}: no run {run_text} of {name!r}"
+                raise NotFoundError(msg)
+            chosen[label] = int(run_text)
+        elif name in latest:
+            chosen[label] = latest[name]
+        else:
+            msg = f"no stored run of {name!r} (stored: {', '.join(sorted(latest)) or 'none yet'})"
+            raise NotFoundError(msg)
+    baseline = baseline or names[0]
+    if baseline not in chosen:
+        msg = f"the baseline {baseline!r} is not among the runs compared ({', '.join(chosen)})"
+        raise InputError(msg)
+    dataset = load_dataset(store)
+    skills = dataset.flat("skills")
+    groups = dict(zip(skills["skill_id"], skills["group"].map(SKILL_GROUP_NAMES).fillna(skills["group"]), strict=True))
+    courses = dataset.flat("courses")
+    hours = dict(zip(courses["course_id"], courses["hours"].astype(float), strict=True))
+    ids = list(chosen.values())
+    table_names = ("gaps", "costs", "participants", "runs", "hires")
+    stored = {name: store.read_run_results(name, ids) for name in table_names}
+    rows = {}
+    for label, run_id in chosen.items():
+        tables = {name: frame[frame["run_id"] == run_id] for name, frame in stored.items() if "run_id" in frame}
+        rows[label] = compare.run_kpis(tables, skill_groups=groups, course_hours=hours)
+    kpis = pd.DataFrame.from_dict(rows, orient="index")
+    kpis = kpis[[*compare.KPIS, *sorted(c for c in kpis.columns if c not in compare.KPIS)]]
+    runs = store.runs()
+    runs = runs[runs["run_id"].isin(ids)]
+    current = store.version("data")
+    runs = runs.assign(
+        label=runs["run_id"].map({run_id: label for label, run_id in chosen.items()}),
+        on_current_data=runs["data_version"].eq(current).fillna(False).astype(bool),
+        changes=runs["changes_json"].map(lambda text: "; ".join(json.loads(text)) or "none"),
+    )
+    settings = compare.differing_settings({label: store.run(run_id)["settings"] for label, run_id in chosen.items()})
+    label_of = {run_id: label for label, run_id in chosen.items()}
+    charts = _comparison_charts(stored, label_of, groups)
+    notes = [
+        stale_sentence({str(key): value for key, value in record.items()}, current)
+        for record in runs.to_dict("records")
+        if not record["on_current_data"]
+    ]
+    return Comparison(
+        baseline=baseline,
+        kpis=kpis,
+        against_baseline=compare.against_baseline(kpis, baseline),
+        settings=settings,
+        runs=runs.drop(columns=["settings_json", "changes_json"]).reset_index(drop=True),
+        charts=charts,
+        currency=load_settings().currency,
+        notes=notes,
+    )
+
+
+def comparison_file(comparison: Comparison, out: str | Path) -> Path:
+    """Write a comparison workbook: first a sheet stating each run's data version, scenario, changes and status."""
+    from skills.workbook import write_workbook
+
+    about = comparison.runs.assign(baseline=comparison.runs["label"] == comparison.baseline)[
+        ["label", "scenario", "run_id", "created_at", "data_version", "on_current_data", "status", "gap", "seconds", "baseline", "changes"]
+    ]
+    kpis = comparison.kpis.rename_axis("run").reset_index()
+    sheets = {
+        "Runs": about,
+        "KPIs": kpis,
+        "Against baseline": comparison.against_baseline,
+        "Settings that differ": comparison.settings,
+        **{name.replace("_", " ").capitalize(): frame for name, frame in comparison.charts.items()},
+    }
+    return write_workbook(sheets, out)
+
+
+def comparison_workbook(comparison: Comparison) -> bytes:
+    """A comparison workbook as bytes, for a download button."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        return comparison_file(comparison, Path(folder) / "comparison.xlsx").read_bytes()
+
+
+def _comparison_charts(
+    stored: Mapping[str, pd.DataFrame], label_of: Mapping[int, str], groups: Mapping[str, str]
+) -> dict[str, pd.DataFrame]:
+    """Tidy data of the comparison charts: closed units by group, cost by payer, runs by provider, all per year."""
+    def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(run=frame["run_id"].map(label_of)) if len(frame) else frame.assign(run=pd.Series(dtype="string"))
+
+    gaps = labelled(stored["gaps"])
+    closures = gaps.assign(group=gaps["skill"].astype(str).map(groups)) if len(gaps) else gaps.assign(group=None)
+    closed = (
+        pd.DataFrame(closures.groupby(["run", "group"], as_index=False)["closed_units"].sum())
+        if len(closures) else pd.DataFrame(columns=["run", "group", "closed_units"])
+    )
+    costs = labelled(stored["costs"])
+    by_payer = (
+        pd.DataFrame(costs.groupby(["run", "year", "payer"], as_index=False)["amount"].sum())
+        if len(costs) else pd.DataFrame(columns=["run", "year", "payer", "amount"])
+    )
+    runs = labelled(stored["runs"])
+    by_provider = (
+        pd.DataFrame(runs.groupby(["run", "year", "provider"], as_index=False)["runs"].sum())
+        if len(runs) else pd.DataFrame(columns=["run", "year", "provider", "runs"])
+    )
+    return {"closed_by_group": closed, "cost_by_payer": by_payer, "runs_by_provider": by_provider}
 
 
 def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:

@@ -176,16 +176,20 @@ REFUSED: dict[str, list[Refusal]] = {
     "plan_view": [(role, lambda r, p: service.plan_view(r["result"], principal=p)) for role in ("company", "provider")],
     "plan_limits": [(role, lambda r, p: service.plan_limits(r["result"], principal=p)) for role in ("company", "provider")],
     "unmet_reasons": [(role, lambda r, p: service.unmet_reasons(r["result"], principal=p)) for role in ("company", "provider")],
+    "compare_runs": [(role, lambda r, p: service.compare_runs(["shared"], principal=p)) for role in ("company", "provider")],
+    "rerun_scenario": [(role, lambda r, p: service.rerun_scenario("shared", principal=p)) for role in ("company", "provider")],
+    "delete_runs": [(role, lambda r, p: service.delete_runs("shared", principal=p)) for role in ("company", "provider")],
 }
 #: Page calls with no stored data behind them (text, choices offered to everyone, formatting of what the caller holds).
 NO_DATA = {
     "budget_text", "data_tables", "database_url", "disclosure_sentence", "gaps_for_display", "get_store_for",
     "load_scenario", "problems_frame", "read_survey_mapping", "report_file", "scenario_files", "scenario_overrides",
     "session_principal", "sign_in", "sign_in_by_email", "sign_out", "skill_choices", "skill_groups", "survey_mapping_text",
-    "survey_mappings", "write_frame", "plan_workbook",
+    "survey_mappings", "write_frame", "plan_workbook", "comparison_workbook", "kpi_labels", "scenario_names",
+    "scenario_changes",
 }
 #: Open to every signed-in role: region-wide counts, names of stored scenarios, empty templates.
-EVERY_ROLE = {"info", "unmapped", "stored_scenarios", "template"}
+EVERY_ROLE = {"info", "unmapped", "stored_scenarios", "template", "scenario_runs"}
 
 
 def _page_calls() -> set[str]:
@@ -194,7 +198,7 @@ def _page_calls() -> set[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "service":
                 called.add(node.attr)
-    return called - {"Info", "ImportOutcome", "PlanResult"}
+    return called - {"Info", "ImportOutcome", "PlanResult", "Comparison"}
 
 
 def test_every_service_function_a_page_calls_has_its_rule_here() -> None:
