@@ -156,3 +156,17 @@ def scenario_table(key: tuple[str, int], who: Principal, table: str, names: tupl
     """One stored plan table of several scenarios, tidy."""
     del key
     return service.scenario_table(table, list(names), store(), principal=who)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def scenario_runs(key: tuple[str, int], data: tuple[str, int], who: Principal) -> pd.DataFrame:
+    """Every stored run, newest first, flagged when made on other data (``data`` from :func:`data_key`)."""
+    del key, data
+    return service.scenario_runs(store=store(), principal=who)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def compare_runs(key: tuple[str, int], data: tuple[str, int], who: Principal, names: tuple[str, ...], baseline: str) -> service.Comparison:
+    """Stored runs against a baseline (see :func:`skills.service.compare_runs`)."""
+    del key, data
+    return service.compare_runs(list(names), baseline=baseline, store=store(), principal=who)

@@ -24,9 +24,17 @@ who = cached.signed_in()
 currency = cached.info(cached.data_key(), who).currency
 
 files = service.scenario_files()
-base_file = st.selectbox("Start from", files, format_func=lambda path: Path(path).stem, key="plan_base")
-base = service.load_scenario(base_file)
-stem = Path(base_file).stem  # widget keys per base scenario, so another base starts from its own values
+file_column, scenario_column = st.columns(2)
+base_file = file_column.selectbox("Scenario file", files, format_func=lambda path: Path(path).stem, key="plan_base")
+scenario_name = scenario_column.selectbox(
+    "Start from", service.scenario_names(base_file), key=f"plan_scenario_{Path(base_file).stem}",
+    help="base, or a scenario of the file: its fragments applied in order on the base",
+)
+base = service.load_scenario(base_file, name=scenario_name)
+stem = f"{Path(base_file).stem}_{scenario_name}"  # widget keys per starting scenario, so each starts from its own values
+if base.fragments:
+    st.caption("Applies on the base: " + ", ".join(base.fragments) + ". Changes against the base: "
+               + ("; ".join(service.scenario_changes(base, base_file)) or "none"))
 
 left, middle, right = st.columns(3)
 name = left.text_input("Scenario name", value=base.name, key=f"plan_name_{stem}")
@@ -87,7 +95,8 @@ if st.button("Solve", type="primary", key="plan_solve"):
     try:
         with st.spinner("Solving…"):
             st.session_state["plan_result"] = service.solve(
-                service.load_scenario(base_file, overrides), store=cached.store(), principal=who
+                service.load_scenario(base_file, overrides, name=scenario_name),
+                store=cached.store(), principal=who, source_file=base_file,
             )
     except VetplanError as error:
         st.error(str(error))

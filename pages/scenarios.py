@@ -1,4 +1,6 @@
-"""Scenarios: stored plan results side by side; a company or a school sees its own part of them."""
+"""Scenarios: stored runs against a baseline; a company or a school sees its own part of them."""
+
+import functools
 
 import streamlit as st
 
@@ -8,22 +10,49 @@ from skills import charts, service
 st.title("Compare scenarios")
 who = cached.signed_in()
 key = cached.results_key()
+data = cached.data_key()
 names = cached.stored_scenarios(key, who)
 if not names:
     st.info("No stored results yet: solve a scenario on the Plan page or with `vetplan solve`.")
     st.stop()
 
-chosen = st.multiselect("Scenarios", names, default=names, key="compare_names")
+chosen = st.multiselect("Scenarios (each at its latest run)", names, default=names, key="compare_names")
 if not chosen:
     st.stop()
+
 if str(who.role) in {"policymaker", "analyst", "admin"}:
-    summary = cached.compare_scenarios(key, who, tuple(chosen))
-    st.altair_chart(charts.scenario_comparison_chart(summary))
-    st.dataframe(summary, hide_index=True, width="stretch")
+    baseline = st.selectbox("Baseline", chosen, key="compare_baseline", help="The run the others are compared with.")
+    comparison = cached.compare_runs(key, data, who, tuple(chosen), baseline or chosen[0])
+    for note in comparison.notes:
+        st.warning(note)
+    currency = comparison.currency
+
+    st.subheader("Key figures against the baseline")
+    table = comparison.against_baseline
+    labels = {**service.kpi_labels(currency), **{k: k for k in table["kpi"].unique() if k not in service.kpi_labels(currency)}}
+    shown = table.assign(kpi=table["kpi"].map(labels)).pivot(index="kpi", columns="run", values="value")
+    differences = table.assign(kpi=table["kpi"].map(labels)).pivot(index="kpi", columns="run", values="difference_pct")
+    shown = shown.join(differences.add_suffix(" vs baseline (%)"))
+    order = [labels[k] for k in dict.fromkeys(table["kpi"])]
+    st.dataframe(shown.loc[order], width="stretch", column_config={c: st.column_config.NumberColumn(format="%,.1f") for c in shown.columns})
+
+    st.subheader("Settings that differ")
+    if len(comparison.settings):
+        st.dataframe(comparison.settings, hide_index=True, width="stretch")
+    else:
+        st.caption("The runs compared share every setting.")
+
+    runs = comparison.runs[["label", "scenario", "run_id", "created_at", "status", "gap", "data_version", "on_current_data", "changes"]]
+    st.dataframe(runs, hide_index=True, width="stretch", column_config={"gap": st.column_config.NumberColumn(format="percent")})
+
+    left, right = st.columns(2)
+    left.altair_chart(charts.closed_by_group_chart(comparison.charts["closed_by_group"]), width="stretch")
+    right.altair_chart(charts.cost_by_payer_chart(comparison.charts["cost_by_payer"], currency), width="stretch")
+    st.altair_chart(charts.runs_by_provider_chart(comparison.charts["runs_by_provider"]), width="stretch")
     st.download_button(
-        "Download (xlsx)",
-        lambda: service.write_frame(summary, "xlsx"),
-        "scenarios.xlsx",
+        "Download the comparison (xlsx)",
+        functools.partial(service.comparison_workbook, comparison),
+        "comparison.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
     )

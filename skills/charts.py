@@ -154,6 +154,7 @@ def top_gaps_chart(
         .properties(title=alt.TitleParams(title, subtitle=_subtitle(table)))
     )
     return chart
+    return chart
 
 
 def coverage_chart(
@@ -204,6 +205,7 @@ def coverage_chart(
         .properties(title=alt.TitleParams(title, subtitle=_subtitle(table)))
     )
     return chart
+    return chart
 
 
 def curriculum_gaps_chart(
@@ -243,26 +245,56 @@ def curriculum_gaps_chart(
         .properties(title=alt.TitleParams(title, subtitle=_subtitle(table)))
     )
     return chart
+    return chart
 
 
-def scenario_comparison_chart(
-    summary: pd.DataFrame, *, measures: tuple[str, ...] = ("coverage", "public_cost", "company_cost")
-) -> alt.FacetChart:
-    """Small multiples, one per measure, of stored scenario results side by side (one bar per scenario)."""
-    present = [m for m in measures if m in summary.columns]
-    long = summary.melt(id_vars=["scenario"], value_vars=present, var_name="measure", value_name="value")
-    long["value"] = pd.to_numeric(long["value"], errors="coerce")
-    chart: alt.FacetChart = (
-        alt.Chart(long.dropna(subset=["value"]))
+def closed_by_group_chart(closed: pd.DataFrame) -> alt.Chart:
+    """Gap units closed per skill group, one bar per run (``run``, ``group``, ``closed_units``)."""
+    chart: alt.Chart = (
+        alt.Chart(closed, title="Gap units closed, by skill group")
         .mark_bar()
         .encode(
-            x=alt.X("scenario:N", title=None, sort=None),
-            y=alt.Y("value:Q", title=None),
-            color=alt.Color("scenario:N", legend=None),
-            tooltip=["scenario:N", "measure:N", alt.Tooltip("value:Q", format=",.3~f")],
+            y=alt.Y("group:N", title=None, sort="-x"),
+            x=alt.X("closed_units:Q", title="Gap units closed"),
+            yOffset=alt.YOffset("run:N"),
+            color=alt.Color("run:N", title="Run"),
+            tooltip=[alt.Tooltip("run:N", title="Run"), alt.Tooltip("group:N", title="Skill group"),
+                     alt.Tooltip("closed_units:Q", title="Gap units closed", format=",.1f")],
         )
-        .properties(width=220, height=220)
-        .facet(column=alt.Column("measure:N", title=None, sort=present))
-        .resolve_scale(y="independent")
+    )
+    return chart
+
+
+def cost_by_payer_chart(costs: pd.DataFrame, currency: str) -> alt.Chart:
+    """Cost per year and payer, stacked, one column per run (``run``, ``year``, ``payer``, ``amount``)."""
+    chart: alt.Chart = (
+        alt.Chart(costs, title=f"Cost per year, by who pays ({currency})")
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title="Year"),
+            xOffset=alt.XOffset("run:N"),
+            y=alt.Y("sum(amount):Q", title=f"Cost ({currency})", stack="zero"),
+            color=alt.Color("payer:N", title="Paid by"),
+            opacity=alt.Opacity("run:N", title="Run"),
+            tooltip=[alt.Tooltip("run:N", title="Run"), alt.Tooltip("year:O", title="Year"), alt.Tooltip("payer:N", title="Paid by"),
+                     alt.Tooltip("sum(amount):Q", title=f"Cost ({currency})", format=",.0f")],
+        )
+    )
+    return chart
+
+
+def runs_by_provider_chart(runs: pd.DataFrame) -> alt.Chart:
+    """Course runs opened per provider and year, one bar per run (``run``, ``year``, ``provider``, ``runs``)."""
+    chart: alt.Chart = (
+        alt.Chart(runs, title="Course runs opened, by provider and year")
+        .mark_bar()
+        .encode(
+            y=alt.Y("provider:N", title=None, sort="-x"),
+            x=alt.X("sum(runs):Q", title="Course runs"),
+            yOffset=alt.YOffset("run:N"),
+            color=alt.Color("year:O", title="Year"),
+            tooltip=[alt.Tooltip("run:N", title="Run"), alt.Tooltip("provider:N", title="Provider"), alt.Tooltip("year:O", title="Year"),
+                     alt.Tooltip("sum(runs):Q", title="Course runs", format=",.0f")],
+        )
     )
     return chart

@@ -46,8 +46,8 @@ def _solve(app: AppTest) -> service.PlanResult:
 
 def test_a_per_year_budget_survives_the_page_unchanged(scenario_dir: Path) -> None:
     app = _page()
-    assert app.radio(key="plan_budget_form_per_year").value == "by_year"
-    shown = {year: app.number_input(key=f"plan_budget_per_year_{year}").value for year in PER_YEAR}
+    assert app.radio(key="plan_budget_form_per_year_base").value == "by_year"
+    shown = {year: app.number_input(key=f"plan_budget_per_year_base_{year}").value for year in PER_YEAR}
     assert shown == PER_YEAR
 
     result = _solve(app)
@@ -61,7 +61,7 @@ def test_a_per_year_budget_survives_the_page_unchanged(scenario_dir: Path) -> No
 
 def test_editing_one_year_sends_only_that_change(scenario_dir: Path) -> None:
     app = _page()
-    app.number_input(key="plan_budget_per_year_2028").set_value(20_000.0).run()
+    app.number_input(key="plan_budget_per_year_base_2028").set_value(20_000.0).run()
     result = _solve(app)
     assert result.scenario.budget_per_year == {**PER_YEAR, 2028: 20_000.0}
     assert result.scenario.subsidy_rate == service.load_scenario(scenario_dir / "per_year.yaml").subsidy_rate
@@ -69,13 +69,13 @@ def test_editing_one_year_sends_only_that_change(scenario_dir: Path) -> None:
 
 def test_unlimited_and_zero_are_different_plans(scenario_dir: Path) -> None:
     app = _page()
-    app.radio(key="plan_budget_form_per_year").set_value("unlimited").run()
+    app.radio(key="plan_budget_form_per_year_base").set_value("unlimited").run()
     unlimited = _solve(app)
     assert unlimited.scenario.budget_per_year is None
     assert any("unlimited" in c.value for c in app.caption)
 
-    app.radio(key="plan_budget_form_per_year").set_value("same").run()
-    app.number_input(key="plan_budget_per_year").set_value(0.0).run()
+    app.radio(key="plan_budget_form_per_year_base").set_value("same").run()
+    app.number_input(key="plan_budget_per_year_base").set_value(0.0).run()
     assert any("0 means no public money" in c.value for c in app.caption)
     nothing = _solve(app)
     assert nothing.scenario.budget_per_year == 0

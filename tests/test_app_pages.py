@@ -79,6 +79,22 @@ def test_plan_page_solves_and_scenarios_page_compares() -> None:
     assert {metric.label for metric in app.metric} >= {"Gap units closed", "Course runs", "Hires"}
     assert "page_test" in service.stored_scenarios()
 
+    result: service.PlanResult = app.session_state["plan_result"]
+    # a second run with half the budget, then both side by side against the first
+    service.solve(result.scenario.model_copy(update={"name": "half", "budget_per_year": 125_000.0}))
     compare = signed_in(AppTest.from_file(str(PAGES / "scenarios.py"), default_timeout=60)).run()
     assert not compare.exception
-    assert compare.dataframe[0].value["scenario"].tolist() == ["page_test"]
+    assert compare.selectbox(key="compare_baseline").value == "half"  # the first name, sorted
+    compare.selectbox(key="compare_baseline").set_value("page_test").run()
+    assert not compare.exception
+    kpis = compare.dataframe[0].value
+    assert kpis.loc["Gap units closed", "page_test"] == pytest.approx(result.closed_units)
+    assert kpis.loc["Public cost (EUR)", "page_test"] == pytest.approx(result.public_cost)
+    assert kpis.loc["Public cost (EUR)", "page_test vs baseline (%)"] == 0
+    settings = compare.dataframe[1].value
+    assert settings["setting"].tolist() == ["budget_per_year"]
+    runs = compare.dataframe[2].value
+    assert set(runs["label"]) == {"page_test", "half"} and runs["on_current_data"].all()
+    specs = " ".join(chart.proto.spec for chart in compare.get("vega_lite_chart"))
+    assert "Cost per year, by who pays (EUR)" in specs and "Gap units closed, by skill group" in specs
+    assert not compare.warning  # both runs are on the current data

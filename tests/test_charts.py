@@ -148,14 +148,19 @@ def test_charts_of_empty_tables(region: Dataset) -> None:
     assert all(layer_data(heat, layer) == [] for layer in heat["layer"])
 
 
-def test_scenario_comparison_chart_has_one_bar_per_scenario_and_measure() -> None:
-    from skills.charts import scenario_comparison_chart
+def test_comparison_charts_say_what_they_show_with_the_currency() -> None:
+    from skills.charts import closed_by_group_chart, cost_by_payer_chart, runs_by_provider_chart
 
-    summary = pd.DataFrame(
-        {"scenario": ["base", "tight"], "coverage": [0.42, 0.40], "public_cost": [236_000.0, 212_000.0], "company_cost": [1.0, 2.0]}
+    costs = pd.DataFrame(
+        {"run": ["base", "base", "tight"], "year": [2027, 2027, 2027], "payer": ["public", "company", "public"], "amount": [800.0, 200.0, 500.0]}
     )
-    spec = scenario_comparison_chart(summary).to_dict()
-    rows = next(iter(spec["datasets"].values()))
-    assert len(rows) == 2 * 3
-    assert {(row["scenario"], row["measure"]) for row in rows} >= {("base", "coverage"), ("tight", "public_cost")}
-    assert spec["facet"]["column"]["field"] == "measure"
+    spec = cost_by_payer_chart(costs, "DKK").to_dict()
+    assert spec["title"] == "Cost per year, by who pays (DKK)"
+    assert spec["encoding"]["y"]["title"] == "Cost (DKK)"
+    assert len(next(iter(spec["datasets"].values()))) == 3
+    closed = pd.DataFrame({"run": ["base", "tight"], "group": ["Automation and robotics"] * 2, "closed_units": [12.0, 7.5]})
+    spec = closed_by_group_chart(closed).to_dict()
+    assert spec["title"] == "Gap units closed, by skill group"
+    assert [row["closed_units"] for row in next(iter(spec["datasets"].values()))] == [12.0, 7.5]
+    runs = pd.DataFrame({"run": ["base"], "year": [2027], "provider": ["Kattegat Tech"], "runs": [3]})
+    assert runs_by_provider_chart(runs).to_dict()["encoding"]["x"]["title"] == "Course runs"
