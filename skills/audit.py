@@ -134,12 +134,15 @@ class Cells:
         ``company`` (that company), ``sensitive``; plus ``line_*`` columns.
     member_cell, member_row, member_coefficient
         The cell's gap rows (position in ``frame``, gap row, coefficient).
+    units
+        The true gap units of every gap row.
     """
 
     frame: pd.DataFrame
     member_cell: np.ndarray
     member_row: np.ndarray
     member_coefficient: np.ndarray
+    units: np.ndarray
 
 
 def _coefficients(rows: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -243,7 +246,8 @@ def collect(dataset: Dataset, settings: Settings, views: Sequence[View]) -> Cell
     member_row = np.concatenate([m[1] for m in members])
     member_coefficient = np.concatenate([np.asarray(m[2], dtype="float64") for m in members])
     frame = _truth(frame, rows, member_cell, member_row, member_coefficient, rules)
-    return Cells(frame, member_cell, member_row, member_coefficient)
+    units = rows["gap_units"].to_numpy(dtype="float64")
+    return Cells(frame, member_cell, member_row, member_coefficient, units)
 
 
 def _labels(table: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
@@ -449,6 +453,48 @@ def differencing(cells: Cells, rounds: int = 20) -> pd.DataFrame:
     return known.assign(lower=lower, upper=upper)
 
 
+def _members_of(cells: Cells, signatures: np.ndarray) -> pd.DataFrame:
+    """(signature, row, coefficient) of the first cell of each signature."""
+    first = cells.frame.reset_index().drop_duplicates("signature").set_index("signature")["index"]
+    cell_of = pd.Series(first.reindex(signatures).to_numpy(), index=signatures)
+    members = pd.DataFrame(
+        {"cell": cells.member_cell, "row": cells.member_row, "coefficient": cells.member_coefficient}
+    )
+    wanted = pd.DataFrame({"signature": cell_of.index, "cell": cell_of.to_numpy()})
+    return wanted.merge(members, on="cell", how="inner").drop(columns="cell")
+
+
+def certified(cells: Cells, known: pd.DataFrame, targets: pd.DataFrame) -> np.ndarray:
+    """Targets shown safe without a programme: two points consistent with everything published that far apart.
+
+    The truth is one such point; scaling the units of a target's own gap rows by
+    ``1 + δ`` keeps every published figure within its interval for ``δ`` in a
+    range read off each figure's slack. If the target's value then moves over at
+    least twice its protection, the programme cannot pin it either.
+    """
+    published = known[np.isfinite(known["upper"]) | (known["lower"] > 0)]
+    figure_members = _members_of(cells, published.index.to_numpy())
+    target_members = _members_of(cells, targets.index.to_numpy())
+    units = cells.units
+    target_members["moved"] = units[target_members["row"].to_numpy()]
+    pairs = target_members[["signature", "row", "moved"]].rename(columns={"signature": "target"}).merge(
+        figure_members.rename(columns={"signature": "figure"}), on="row", how="inner"
+    )
+    pairs["change"] = pairs["moved"] * pairs["coefficient"]
+    change = pairs.groupby(["target", "figure"], sort=False)["change"].sum().reset_index()
+    change = change[change["change"] > 0]
+    figure = published.reindex(change["figure"].to_numpy())
+    slack_up = (figure["upper"].to_numpy() - figure["value"].to_numpy()) / change["change"].to_numpy()
+    slack_down = (figure["value"].to_numpy() - figure["lower"].to_numpy()) / change["change"].to_numpy()
+    ranges = pd.DataFrame({"target": change["target"].to_numpy(), "up": slack_up, "down": slack_down})
+    limits = ranges.groupby("target").agg(up=("up", "min"), down=("down", "min"))
+    limits = limits.reindex(targets.index).fillna(np.inf)
+    up = limits["up"].to_numpy()
+    down = np.minimum(limits["down"].to_numpy(), 1.0)  # units stay >= 0
+    width = (up + down) * targets["value"].to_numpy()
+    return np.asarray(width >= 2 * targets["protection"].to_numpy() + _TOLERANCE, dtype=bool)
+
+
 class _Attacker:
     """The linear programme over the gap rows: every published figure as a range on a sum of rows."""
 
@@ -565,8 +611,10 @@ def audit(
     width = targets["upper"] - targets["lower"]
     targets["attack"] = np.where(width < 2 * targets["protection"] - _TOLERANCE, "differencing", "")
     if linear_programming:
-        attacker = _Attacker(cells, _known(cells))
-        for signature in targets.index[targets["attack"] == ""]:
+        known = _known(cells)
+        safe = certified(cells, known, targets)
+        attacker = _Attacker(cells, known)
+        for signature in targets.index[(targets["attack"] == "") & ~safe]:
             low, high = attacker.bounds(int(signature))
             targets.loc[signature, ["lower", "upper"]] = [max(low, 0.0), high]
         width = targets["upper"] - targets["lower"]
@@ -577,6 +625,8 @@ def audit(
     exposures = exposed.join(where[["view", "cell", "column"]]).reset_index()[
         ["view", "cell", "column", "company", "value", "lower", "upper", "protection", "attack"]
     ]
+    # an empty cell (value 0, no gap rows) is the same "cell" in every view only by name
+    frame = frame[frame["value"] > 0]
     shown = frame[~np.isnan(frame["shown"])]
     spread = shown.groupby("signature")["shown"].agg(["min", "max"])
     different = spread[(spread["max"] - spread["min"]) > _TOLERANCE].index
@@ -601,5 +651,5 @@ def usable_share(table: pd.DataFrame, kind: str) -> float:
         return 1.0
     usable = table[MAIN_COLUMN[kind]].notna().to_numpy(dtype=bool)
     if BAND in table.columns:
-        usable |= table[BAND].notna().to_numpy(dtype=bool)
+        usable = usable | table[BAND].notna().to_numpy(dtype=bool)
     return float(usable.mean())

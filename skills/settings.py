@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     min_companies_per_cell: int = Field(default=3, ge=1, le=100, description="Disclosure: fewest companies behind a published cell.")
     dominance_n: int = Field(default=2, ge=1, le=10, description="Disclosure: the n of the (n, k) dominance rule.")
     dominance_k: float = Field(default=0.85, gt=0, le=1, description="Disclosure: the k of the (n, k) dominance rule.")
-    disclosure_method: Literal["perturbation", "suppression"] = Field(default="suppression", description="Disclosure: 'perturbation' (cell-key noise on cells of enough companies, bands on the others) or 'suppression' (primary and secondary suppression).")
+    disclosure_method: Literal["perturbation", "suppression"] = Field(default="perturbation", description="Disclosure: 'perturbation' (cell-key noise on cells of enough companies, bands on the others) or 'suppression' (primary and secondary suppression).")
     noise_scale: float = Field(default=0.5, gt=0, lt=1, description="Disclosure (perturbation): the largest noise, as a share of the largest company's part of the cell.")
     cell_key_secret: str = Field(default="vetplan-cell-key", min_length=1, description="Disclosure (perturbation): secret from which each company's record key is drawn; set your own per deployment.")
     max_upload_mb: float = Field(default=50.0, gt=0, le=2048, allow_inf_nan=False, description="Largest file accepted for import, in MB.")

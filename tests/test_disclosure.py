@@ -23,7 +23,7 @@ from skills.disclosure import (
 )
 from skills.settings import Settings
 
-RULES = Rules()
+RULES = Rules(method="suppression")
 
 
 def contributions(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
@@ -100,7 +100,7 @@ def test_count_rule() -> None:
     relaxed = by_cell(
         primary(
             aggregate(contributions([("x", "A", 1), ("x", "B", 1)]), ["cell"], ["value"]),
-            Rules(2, 2, 1.0),
+            Rules(2, 2, 1.0, method="suppression"),
         )
     )
     assert not relaxed.loc[
@@ -129,7 +129,7 @@ def test_dominance_n_is_a_setting() -> None:
     # (1, 0.5): the largest holds 60/100 > 50 % → suppressed; (2, 0.85): 90 % > 85 % → suppressed;
     # (3, 0.96): 95 % → published
     for n, k, expected in [(1, 0.5, True), (2, 0.85, True), (3, 0.96, False)]:
-        rules = Rules(3, n, k)
+        rules = Rules(3, n, k, method="suppression")
         table = protect(contributions(rows), ["cell"], ["value"], rules)
         assert bool(by_cell(table).loc["x", "suppressed"]) is expected, (n, k)
 

@@ -39,6 +39,7 @@ rules_strategy = st.builds(
     min_contributors=st.integers(1, 4),
     dominance_n=st.integers(1, 3),
     dominance_k=st.sampled_from([0.5, 0.7, 0.85, 0.95, 1.0]),
+    method=st.just("suppression"),
 )
 
 

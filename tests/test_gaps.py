@@ -71,7 +71,7 @@ from skills.gaps import (
 from skills.settings import Settings
 from tests.fixtures.builders import DEMAND_HEADER
 
-SETTINGS = Settings()
+SETTINGS = Settings(disclosure_method="suppression")
 
 
 def region_frames() -> dict[str, pd.DataFrame]:

@@ -21,8 +21,8 @@ from skills.gaps import (
 from skills.settings import Settings
 from tests.fixtures.builders import DEMAND_HEADER
 
-SETTINGS = Settings()
-LOOSE = Settings(min_companies_per_cell=2, dominance_n=1, dominance_k=0.7)
+SETTINGS = Settings(disclosure_method="suppression")
+LOOSE = Settings(min_companies_per_cell=2, dominance_n=1, dominance_k=0.7, disclosure_method="suppression")
 SKILLS = pd.DataFrame(
     {
         "skill_id": ["plc", "cnc", "lean", "iot"],
