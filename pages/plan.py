@@ -146,7 +146,7 @@ shown_plan: service.PlanResult = result
 if who.sees_everything:
     st.download_button(
         "Download the plan (xlsx)",
-        functools.partial(service.plan_workbook, shown_plan),
+        functools.partial(service.plan_workbook, shown_plan, principal=who),
         f"plan-{result.scenario.name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",

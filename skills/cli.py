@@ -247,7 +247,7 @@ def _report_solve(args: argparse.Namespace, scenario: Scenario, result: Any) -> 
     from skills import service
 
     if getattr(args, "out", None):
-        service.plan_file(result, args.out)
+        service.plan_file(result, args.out, source_file=getattr(args, "scenario", None))
     payload = {"scenario": scenario.name, **result.to_json_dict()}
     if result.plan is None:
         return _no_plan(args, payload, result)

@@ -1145,21 +1145,46 @@ def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def plan_file(result: PlanResult, out: str) -> str:
-    """Write a plan workbook (summary, plan tables, explanations, violations) to ``out``."""
-    from optimisation.export import write_plan_xlsx
+def plan_file(
+    result: PlanResult, out: str | Path, *, source_file: str | Path | None = None, store: Store | None = None
+) -> str:
+    """Write a plan workbook to ``out``: first what it is (scenario, data version, changes against the base,
+    solver status and gap), then the headline figures, one sheet per plan table, explanations and checks.
 
-    return str(write_plan_xlsx(result, out))
+    Every text cell that would start a formula stays text; headers are frozen and filtered.
+    """
+    from optimisation.export import summary_frame
+    from skills.workbook import write_workbook
+
+    tables = plan_tables(result)
+    changes = scenario_changes(result.scenario, source_file)
+    about = pd.DataFrame(
+        [
+            ("scenario", result.scenario.name),
+            ("description", result.scenario.description),
+            ("fragments applied", ", ".join(result.scenario.fragments) or "none"),
+            ("changes against the base", "; ".join(changes) or "none"),
+            ("data version", str((store or get_store()).version("data"))),
+            ("solver status", result.status.value),
+            ("relative gap", "" if result.gap is None else f"{100 * result.gap:.2f} %"),
+            ("public budget", budget_text(result.scenario.budget_per_year, load_settings().currency)),
+            ("money in", load_settings().currency),
+        ],
+        columns=["item", "value"],
+    )
+    sheets = {"About": about, "Summary": summary_frame(result).astype({"value": "string"})}
+    sheets.update({name.replace("_", " ").capitalize(): frame for name, frame in tables.items() if name not in {"summary", "figures"}})
+    return str(write_workbook(sheets, out))
 
 
-def plan_workbook(result: PlanResult) -> bytes:
-    """A plan workbook as bytes, for a download button."""
+def plan_workbook(result: PlanResult, *, principal: Principal | None = None) -> bytes:
+    """A plan workbook as bytes, for a download button (analysts and admins: it names companies)."""
     import tempfile
-    from pathlib import Path
 
+    access.require(principal, access.EVERYTHING, "downloading a whole plan")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "plan.xlsx"
-        plan_file(result, str(path))
+        plan_file(result, path)
         return path.read_bytes()
 
 

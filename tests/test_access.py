@@ -176,6 +176,9 @@ REFUSED: dict[str, list[Refusal]] = {
     "plan_view": [(role, lambda r, p: service.plan_view(r["result"], principal=p)) for role in ("company", "provider")],
     "plan_limits": [(role, lambda r, p: service.plan_limits(r["result"], principal=p)) for role in ("company", "provider")],
     "unmet_reasons": [(role, lambda r, p: service.unmet_reasons(r["result"], principal=p)) for role in ("company", "provider")],
+    "plan_workbook": [
+        (role, lambda r, p: service.plan_workbook(r["result"], principal=p)) for role in ("company", "provider", "policymaker")
+    ],
     "compare_runs": [(role, lambda r, p: service.compare_runs(["shared"], principal=p)) for role in ("company", "provider")],
     "rerun_scenario": [(role, lambda r, p: service.rerun_scenario("shared", principal=p)) for role in ("company", "provider")],
     "delete_runs": [(role, lambda r, p: service.delete_runs("shared", principal=p)) for role in ("company", "provider")],
@@ -185,7 +188,7 @@ NO_DATA = {
     "budget_text", "data_tables", "database_url", "disclosure_sentence", "gaps_for_display", "get_store_for",
     "load_scenario", "problems_frame", "read_survey_mapping", "report_file", "scenario_files", "scenario_overrides",
     "session_principal", "sign_in", "sign_in_by_email", "sign_out", "skill_choices", "skill_groups", "survey_mapping_text",
-    "survey_mappings", "write_frame", "plan_workbook", "comparison_workbook", "kpi_labels", "scenario_names",
+    "survey_mappings", "write_frame", "comparison_workbook", "kpi_labels", "scenario_names",
     "scenario_changes",
 }
 #: Open to every signed-in role: region-wide counts, names of stored scenarios, empty templates.

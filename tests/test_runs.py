@@ -172,3 +172,18 @@ def test_a_named_scenario_of_the_file_runs_with_its_fragments(tiny: Store, capsy
     assert "company_cost_cap: none -> 6000 (company_cap)" in run["changes"]
     assert main(["solve", "--name", "nosuch"]) == 2
     assert "nosuch" in capsys.readouterr().err
+
+
+def test_a_plan_workbook_says_first_what_it_is(tiny: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "plan.xlsx"
+    assert main(["solve", "--name", "tight_budget", "--set", "time_limit_s=20", "--out", str(out)]) == 0
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.sheetnames[:2] == ["About", "Summary"]
+    about = {row[0]: row[1] for row in workbook["About"].iter_rows(min_row=2, values_only=True)}
+    assert about["scenario"] == "tight_budget"
+    assert about["data version"] == str(service.data_version())
+    assert "budget_per_year: 250000 -> 80000 (budget_cut)" in about["changes against the base"]
+    assert about["solver status"] in {"optimal", "feasible"}
+    participants = workbook["Participants"]
+    assert participants.freeze_panes == "A2" and participants.auto_filter.ref.startswith("A1:")
+    assert participants["F2"].number_format == "#,##0.00"  # fee per participant, an amount
