@@ -12,6 +12,9 @@ st.caption("Rows waiting here are stored, not dropped, and count as unmapped in 
 who = cached.signed_in()
 key = cached.data_key()
 queue = cached.review_queue(key, who)
+done = st.session_state.pop("review_done", None)
+if done:
+    st.success(done)  # what the last choice stored, shown after the rerun that moved on to the next phrase
 if queue.empty:
     st.success("Nothing waits for review.")
     st.stop()
@@ -49,13 +52,16 @@ chosen = st.selectbox(
     options,
     index=options.index(suggestion) if suggestion else None,
     format_func=lambda sid: labels.get(sid, sid),
-    key="review_skill",
+    key=f"review_skill_{item_id}",  # each phrase starts from its own suggestion, never the previous choice
     placeholder="choose a skill",
 )
 if st.button("Use this skill", type="primary", disabled=chosen is None):
     try:
         result = service.resolve_review(int(item_id), chosen, store=cached.store(), principal=who)
-        st.success(f"{result['phrase']!r} → {labels.get(result['skill_id'], result['skill_id'])}; {result['also_resolved']} more row(s) with the same phrase resolved.")
+        st.session_state["review_done"] = (
+            f"{result['phrase']!r} → {labels.get(result['skill_id'], result['skill_id'])}; "
+            f"{result['also_resolved']} more row(s) with the same phrase resolved."
+        )
         st.rerun()
     except VetplanError as error:
         st.error(str(error))

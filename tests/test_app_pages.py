@@ -44,12 +44,32 @@ def test_review_page_resolves_a_pending_phrase() -> None:
     [queue_id] = service.review_queue()["queue_id"].tolist()
     first = service.review_suggestions(int(queue_id))["label"].iloc[0]
     assert any(c.value.startswith("Likeliest skills: " + first) for c in app.caption)
-    app.selectbox(key="review_skill").set_value("occupational_health_safety")
+    app.selectbox(key=f"review_skill_{queue_id}").set_value("occupational_health_safety")
     app.button[0].click().run()
     assert not app.exception
     assert service.review_queue().empty
     assert demand_rows_with("occupational_health_safety") == before + 1
     assert any("Nothing waits" in s.value for s in app.success)
+    assert any("'truckcertifikat B' →" in s.value for s in app.success)  # the message survives the rerun
+
+
+def test_the_next_phrase_starts_from_its_own_suggestion_not_the_last_choice() -> None:
+    rows = [
+        ["Fjord Plast ApS", "DK041", "C22", 25, "truckcertifikat B", 1, 0, 2, 2028, "low"],
+        ["Fjord Plast ApS", "DK041", "C22", 25, "gaffeltruck kursus", 1, 0, 2, 2028, "low"],
+    ]
+    assert service.import_data("survey", csv_bytes([SURVEY_HEADER, *rows]), name="fjord.csv").summary["pending"] == 2
+    app = signed_in(AppTest.from_file(str(PAGES / "review.py"), default_timeout=60)).run()
+    first_id, second_id = service.review_queue()["queue_id"].astype(int).tolist()
+    app.selectbox(key=f"review_skill_{first_id}").set_value("occupational_health_safety")
+    app.button[0].click().run()
+    assert not app.exception
+    second = service.review_queue()
+    assert second["queue_id"].astype(int).tolist() == [second_id]
+    suggestion = second["suggestion"].iloc[0]
+    expected = suggestion if isinstance(suggestion, str) and suggestion else None
+    assert app.selectbox(key=f"review_skill_{second_id}").value == expected
+    assert expected != "occupational_health_safety"
 
 
 def demand_rows_with(skill_id: str) -> int:
