@@ -222,7 +222,7 @@ def unmet_reasons(model: Model, plan: Plan, result: SolveResult | None = None) -
 
     if scenario.objective == "min_cost":
         fallback = "coverage_target_met"
-    elif result is not None and result.status == SolveStatus.FEASIBLE:
+    elif result is not None and result.status in (SolveStatus.FEASIBLE, SolveStatus.POOR):
         fallback = "solver_stopped"
     else:
         fallback = "not_worth_its_cost"

@@ -432,3 +432,15 @@ def plan_totals(plan: Plan) -> dict[str, float]:
         "public_cost": float(costs.loc[costs["payer"] == "public", "amount"].sum()),
         "company_cost": float(costs.loc[costs["payer"] == "company", "amount"].sum()),
     }
+
+
+def objective_of_plan(plan: Plan, gap_unit_value: float, objective: str = "max_coverage") -> float:
+    """The plan's objective recomputed from its tables alone.
+
+    ``max_coverage``: ``V * weighted closed units - total cost`` (the net
+    value the model maximises); ``min_cost``: the total cost.
+    """
+    totals = plan.totals or plan_totals(plan)
+    if objective == "min_cost":
+        return float(totals["total_cost"])
+    return float(gap_unit_value * totals["weighted_closed_units"] - totals["total_cost"])

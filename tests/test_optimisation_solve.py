@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import time
+
 import pulp
 import pytest
 
 from optimisation.checker import check_plan
 from optimisation.heuristic import initial_plan
 from optimisation.model import build_model
+from optimisation.plan import run_scenario, time_margin
 from optimisation.results import extract_plan
 from optimisation.scenarios import Scenario
-from optimisation.solve import SolveStatus, parse_cbc_log, relative_gap, solve
+from optimisation.solve import (
+    POOR_GAP,
+    SolveStatus,
+    classify,
+    parse_cbc_log,
+    relative_gap,
+    solve,
+)
 from skills.dataset import Dataset
 from skills.sample import generate_region
 
@@ -39,17 +49,69 @@ def hard(**changes: object) -> Scenario:
     return Scenario(**values)  # type: ignore[arg-type]
 
 
-def test_a_time_limited_plan_is_feasible_never_optimal(tier_m: Dataset) -> None:
+def test_a_time_limited_plan_is_never_optimal(tier_m: Dataset) -> None:
     model = build_model(tier_m, hard())
     result = solve(model)
     assert result.solver_status == "kTimeLimit"
-    assert result.status is SolveStatus.FEASIBLE
+    assert result.status in (SolveStatus.FEASIBLE, SolveStatus.POOR)
     assert result.limit == "time limit"
     assert result.gap is not None and result.gap > 0.0
     assert result.best_bound is not None and result.objective is not None
     assert result.best_bound > result.objective  # a maximisation stopped before closing the gap
     plan = extract_plan(model)
     assert check_plan(tier_m, model.scenario, plan) == []
+
+
+def test_the_reported_objective_is_the_plan_s_own(tier_m: Dataset) -> None:
+    # A warm-started solve on M: whichever plan is returned (solver's, start or cost stage), the
+    # objective reported is the one recomputed from the plan's tables, and the gap is measured on it.
+    result = run_scenario(tier_m, hard(time_limit_s=6.0, warm_start=True, mip_gap=0.005))
+    assert result.plan is not None and result.objective is not None
+    totals = result.plan.totals
+    recomputed = result.gap_unit_value * totals["weighted_closed_units"] - totals["total_cost"]
+    assert result.objective == pytest.approx(recomputed, rel=1e-9, abs=1e-6)
+    assert result.gap == pytest.approx(relative_gap(recomputed, result.bound), rel=1e-9)
+    assert result.result.cost == pytest.approx(totals["total_cost"], rel=1e-9, abs=1e-6)
+    assert result.result.cost_bound is not None
+    assert result.result.cost_bound <= totals["total_cost"] + 1e-6
+    assert result.violations == []
+
+
+def test_a_forced_poor_plan_is_labelled_poor(tier_m: Dataset) -> None:
+    # M with a tiny time limit, no start and a binding budget: HiGHS returns a valid plan far from its
+    # bound. It must be labelled poor, with its figures, in the solve result and in the plan result.
+    result = run_scenario(tier_m, hard(time_limit_s=2.5), with_explanations=False)
+    assert result.status is SolveStatus.POOR
+    assert result.is_poor and result.result.has_plan and result.plan is not None
+    assert result.gap is not None and result.gap > POOR_GAP
+    assert result.violations == []
+    message = result.result.message
+    assert message.startswith("poor plan")
+    assert f"{result.gap:.1%}" in message and f"{result.objective:,.0f}" in message
+    payload = result.to_json_dict()
+    assert payload["status"] == "poor" and payload["poor_gap"] == POOR_GAP
+    assert payload["message"] == message
+
+
+def test_classify_thresholds() -> None:
+    assert classify(100.0, 100.0, limit="")[0] is SolveStatus.OPTIMAL
+    assert classify(100.0, 100.0, limit="time limit")[0] is SolveStatus.FEASIBLE
+    assert classify(100.0, 104.0, limit="time limit")[0] is SolveStatus.FEASIBLE
+    assert classify(100.0, 106.0, limit="time limit")[0] is SolveStatus.POOR
+    assert classify(100.0, None, limit="time limit")[0] is SolveStatus.POOR
+    assert classify(100.0, 106.0, limit="", poor_gap=0.1)[0] is SolveStatus.FEASIBLE
+
+
+def test_the_time_limit_holds_on_a_short_limit(tier_m: Dataset) -> None:
+    # The whole pipeline (build, start, MIP, cost stage, extract, check, explain) on M with a
+    # 3-second limit ends within the limit plus the documented margin, however loaded the machine.
+    limit = 3.0
+    began = time.perf_counter()
+    result = run_scenario(tier_m, hard(time_limit_s=limit, warm_start=True, mip_gap=0.005))
+    elapsed = time.perf_counter() - began
+    assert result.plan is not None
+    assert result.timings["total_s"] <= limit + time_margin(limit)
+    assert elapsed <= limit + time_margin(limit)
 
 
 def test_pulp_itself_calls_the_same_time_limited_run_optimal(tier_m: Dataset) -> None:
