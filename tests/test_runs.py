@@ -116,7 +116,7 @@ def test_comparison_figures_equal_those_of_the_single_plans(tiny: Store) -> None
 
 def test_unknown_names_are_an_error(tiny: Store, capsys: pytest.CaptureFixture[str]) -> None:
     _solve("known")
-    with pytest.raises(NotFoundError, match="'nosuch'.*stored: known"):
+    with pytest.raises(NotFoundError, match=r"'nosuch'.*stored: known"):
         service.compare_runs(["known", "nosuch"])
     with pytest.raises(InputError, match="baseline"):
         service.compare_runs(["known"], baseline="other")
