@@ -14,7 +14,7 @@ import time
 
 import pandas as pd
 
-from skills.audit import audit, collect, provider_views, public_views, usable_share
+from skills.audit import MAIN_COLUMN, audit, collect, provider_views, public_views, usable_share
 from skills.dataset import Dataset
 from skills.disclosure import Rules
 from skills.sample import generate_region, read_csv_folder
@@ -22,19 +22,21 @@ from skills.settings import Settings
 
 
 def shares(dataset: Dataset, settings: Settings) -> pd.DataFrame:
-    """Rows and usable shares per view (provider: curriculum and course demand only)."""
+    """Rows and usable shares (a number or a band) per view (provider: curriculum and course demand only)."""
     views = public_views(dataset, settings)
     provider = {view.name for view in provider_views(views)}
     rows = []
     for view in views:
         table = view.build()
         share = usable_share(table, view.kind)
+        numbers = float(table[MAIN_COLUMN[view.kind]].notna().mean()) if len(table) else 1.0
         rows.append(
             {
                 "view": view.name,
                 "rows": len(table),
                 "provider": f"{100 * share:.0f} %" if view.name in provider else "-",
                 "policymaker": f"{100 * share:.0f} %",
+                "of which a number": f"{100 * numbers:.0f} %",
             }
         )
     return pd.DataFrame(rows)

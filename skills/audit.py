@@ -290,9 +290,7 @@ def _membership(
                 continue
             part = table.loc[chosen, list(subset)].assign(_position=np.flatnonzero(chosen))
             if subset:
-                left = part.astype({key: "string" for key in subset})
-                right = rows[[*subset, "row"]].astype({key: "string" for key in subset})
-                pairs = left.merge(right, on=list(subset), how="inner")
+                pairs = part.merge(rows[[*subset, "row"]], on=list(subset), how="inner")
             else:
                 pairs = part.merge(rows[["row"]], how="cross")
             cells.append(pairs["_position"].to_numpy(dtype=np.int64))
@@ -626,15 +624,15 @@ def audit(
         ["view", "cell", "column", "company", "value", "lower", "upper", "protection", "attack"]
     ]
     # an empty cell (value 0, no gap rows) is the same "cell" in every view only by name
-    frame = frame[frame["value"] > 0]
-    shown = frame[~np.isnan(frame["shown"])]
+    filled = frame[frame["value"] > 0]
+    shown = filled[~np.isnan(filled["shown"])]
     spread = shown.groupby("signature")["shown"].agg(["min", "max"])
     different = spread[(spread["max"] - spread["min"]) > _TOLERANCE].index
     inconsistent = shown[shown["signature"].isin(different)][["view", "cell", "column", "shown", "signature"]]
-    present = ~np.isnan(frame["shown"].to_numpy())
-    some = frame.assign(_present=present).groupby("signature")["_present"].agg(["any", "all"])
+    present = ~np.isnan(filled["shown"].to_numpy())
+    some = filled.assign(_present=present).groupby("signature")["_present"].agg(["any", "all"])
     partly = some[some["any"] & ~some["all"]].index
-    mixed = frame[frame["signature"].isin(partly)][["view", "cell", "column", "shown", "signature"]]
+    mixed = filled[filled["signature"].isin(partly)][["view", "cell", "column", "shown", "signature"]]
     return AuditResult(
         views=len(views),
         cells=len(frame),

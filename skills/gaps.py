@@ -788,9 +788,9 @@ def curriculum_gaps(
 
     The list a school uses to decide which courses to develop: per skill and
     required level, the uncovered gap units, the companies asking, their
-    sectors and why no course covers the gaps. Ranked by gap units (then
-    weighted gap units, skill, level); suppressed cells follow the published
-    ones, totals come last. Disclosure-controlled unless ``company`` is given.
+    sectors and why no course covers the gaps. Ranked by gap units (a banded
+    cell by its band's lower edge; then weighted gap units, skill, level);
+    blank cells follow, totals come last. Disclosure-controlled unless ``company`` is given.
     """
     settings = _settings(settings)
     _check_company(dataset, company)
@@ -815,13 +815,13 @@ def curriculum_gaps(
         joined = _joined_per_cell(uncovered, keys, source, reasons).rename(columns={source: column})
         table = table.merge(joined, on=keys, how="left")
     finished = _finish(table, "curriculum", keys, dataset)
-    # published cells by size, then suppressed cells by band (blank: by key), then totals;
-    # the order uses only what is shown, so it reveals nothing more about a cell
+    # cells by their published figure or the lower edge of their band (blank cells last,
+    # by key), then totals; the order uses only what is shown, so it reveals nothing more
     totals = finished[IS_TOTAL].to_numpy(dtype=bool)
     published = ~finished[SUPPRESSED].to_numpy(dtype=bool) & ~totals
     band_low = np.nan_to_num(band_bounds(finished[BAND])[0], nan=0.0)
     ranked = finished.assign(
-        _block=np.where(totals, 2, np.where(published, 0, 1)),
+        _block=np.where(totals, 2, 0),
         _gap=np.where(published, -finished["gap_units"].astype("float64").fillna(0), -band_low),
         _weighted=-finished["weighted_gap_units"].astype("float64").fillna(0).where(published, 0),
     )
