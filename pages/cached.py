@@ -170,3 +170,10 @@ def compare_runs(key: tuple[str, int], data: tuple[str, int], who: Principal, na
     """Stored runs against a baseline (see :func:`skills.service.compare_runs`)."""
     del key, data
     return service.compare_runs(list(names), baseline=baseline, store=store(), principal=who)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def company_profile(key: tuple[str, int], who: Principal, company: str) -> service.CompanyProfile:
+    """One company's own picture (see :func:`skills.service.company_profile`)."""
+    del key
+    return service.company_profile(company, store=store(), principal=who)

@@ -1,5 +1,7 @@
 """Gaps: a company's own gaps, the region's picture (disclosure-controlled) and curriculum gaps for schools."""
 
+import functools
+
 import streamlit as st
 
 from pages import cached
@@ -10,7 +12,8 @@ DIMENSIONS = ["skill", "group", "sector", "region", "size", "year", "role"]
 st.title("Skills gaps")
 who = cached.signed_in()
 key = cached.data_key()
-counts = cached.info(key, who).counts
+summary = cached.info(key, who)
+counts, currency = summary.counts, summary.currency
 if not counts["demand_rows"]:
     st.warning("No survey answers yet: import a survey on the Data page.")
     st.stop()
@@ -41,10 +44,41 @@ def company_view() -> None:
     names = dict(zip(companies["company_id"], shown, strict=True))
     company = st.selectbox("Company", companies["company_id"].tolist(), format_func=lambda cid: names[cid], key="gaps_company")
     if company:
+        profile = cached.company_profile(key, who, company)
         st.caption("Your own data: nothing is suppressed in this view.")
-        st.dataframe(cached.gaps_shown(key, who, "gaps", "company", company), hide_index=True, width="stretch")
-        st.subheader("Courses that close these gaps")
-        st.dataframe(cached.coverage_options(key, who, company), hide_index=True, width="stretch")
+        a, b, c = st.columns(3)
+        a.metric("Skill requirements already met", f"{100 * profile.compliance:.0f} %", help="Share of the people your survey names who already have the required level.")
+        b.metric("Gap units", f"{int(profile.gaps['gap_units'].sum()):,}")
+        c.metric("Gaps no course closes", f"{int((profile.gaps['why_no_course'] != '').sum()):,}")
+        st.subheader("Roles × skills: current → required level (people)")
+        st.dataframe(profile.matrix, width="stretch")
+        st.subheader("Your gaps and the cheapest course that closes each")
+        st.dataframe(
+            profile.gaps, hide_index=True, width="stretch",
+            column_config={
+                "cost_per_participant": st.column_config.NumberColumn(f"cost per participant ({currency})", format="%,.0f"),
+                "why_no_course": st.column_config.TextColumn("why no course closes it"),
+            },
+        )
+        st.subheader("Recruitment in your region")
+        if len(profile.recruitment):
+            st.dataframe(
+                profile.recruitment, hide_index=True, width="stretch",
+                column_config={"cost_per_hire": st.column_config.NumberColumn(f"cost per hire ({currency})", format="%,.0f")},
+            )
+        else:
+            st.caption("The labour-market data has no hires for your gap skills in your region.")
+        with st.expander("Every course that closes one of your gaps"):
+            st.dataframe(cached.coverage_options(key, who, company), hide_index=True, width="stretch")
+        st.download_button(
+            "Download your company's view (xlsx)",
+            functools.partial(service.company_workbook, company, store=cached.store(), principal=who),
+            f"gaps-{company}.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            on_click="ignore",
+            key="company_download",
+        )
+        st.caption("Your staff on courses and your hires in stored plans are on the Scenarios page.")
 
 
 @st.fragment

@@ -25,6 +25,7 @@ from skills.store import Store
 if TYPE_CHECKING:
     from optimisation.plan import PlanResult as PlanResult
     from optimisation.scenarios import Scenario as Scenario
+    from skills.company_view import CompanyProfile as CompanyProfile
     from skills.io import ImportResult
     from skills.mapping import Matcher
     from skills.survey import SurveyMapping
@@ -708,6 +709,28 @@ def coverage_options(company: str, store: Store | None = None, *, principal: Pri
 
     access.require_company(principal, company)
     return options(load_dataset(store), company, load_settings())
+
+
+def company_profile(company: str, *, store: Store | None = None, principal: Principal | None = None) -> CompanyProfile:
+    """One company's own picture (roles × skills, compliance, courses or why none, recruitment), unsuppressed.
+
+    For that company's users, analysts and admins only.
+    """
+    from skills.company_view import company_profile as profile
+
+    access.require_company(principal, company)
+    return profile(load_dataset(store), company)
+
+
+def company_workbook(company: str, *, store: Store | None = None, principal: Principal | None = None) -> bytes:
+    """A company's own picture as an xlsx download (same rule as :func:`company_profile`)."""
+    import tempfile
+
+    from skills.workbook import write_workbook
+
+    sheets = company_profile(company, store=store, principal=principal).sheets()
+    with tempfile.TemporaryDirectory() as folder:
+        return write_workbook(sheets, Path(folder) / "company.xlsx").read_bytes()
 
 
 def company_choices(store: Store | None = None, *, principal: Principal | None = None) -> pd.DataFrame:

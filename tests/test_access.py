@@ -143,6 +143,15 @@ REFUSED: dict[str, list[Refusal]] = {
         ("provider", lambda r, p: service.coverage_options(r["a"], principal=p)),
         ("policymaker", lambda r, p: service.coverage_options(r["a"], principal=p)),
     ],
+    "company_profile": [
+        ("company", lambda r, p: service.company_profile(r["b"], principal=p)),
+        ("provider", lambda r, p: service.company_profile(r["a"], principal=p)),
+        ("policymaker", lambda r, p: service.company_profile(r["a"], principal=p)),
+    ],
+    "company_workbook": [
+        ("company", lambda r, p: service.company_workbook(r["b"], principal=p)),
+        ("policymaker", lambda r, p: service.company_workbook(r["a"], principal=p)),
+    ],
     "company_choices": [
         ("provider", lambda r, p: service.company_choices(principal=p)),
         ("policymaker", lambda r, p: service.company_choices(principal=p)),
@@ -201,7 +210,7 @@ def _page_calls() -> set[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "service":
                 called.add(node.attr)
-    return called - {"Info", "ImportOutcome", "PlanResult", "Comparison"}
+    return called - {"Info", "ImportOutcome", "PlanResult", "Comparison", "CompanyProfile"}
 
 
 def test_every_service_function_a_page_calls_has_its_rule_here() -> None:

@@ -84,8 +84,24 @@ def test_gaps_page_shows_company_region_and_school_views() -> None:
     assert len(app.dataframe) >= 4
     first_company = app.selectbox(key="gaps_company").value
     assert first_company
+    profile = service.company_profile(first_company)
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Skill requirements already met"] == f"{100 * profile.compliance:.0f} %"
+    assert metrics["Gap units"] == f"{int(profile.gaps['gap_units'].sum()):,}"
+    shown = [frame.value for frame in app.dataframe]
+    assert any("why_no_course" in frame.columns and len(frame) == len(profile.gaps) for frame in shown)
     app.selectbox(key="gaps_by").set_value("sector").run()
     assert not app.exception
+
+
+def test_a_company_user_sees_only_its_own_company_on_the_gaps_page() -> None:
+    companies = service.company_choices()
+    own, other = companies["company_id"].iloc[0], companies["company_id"].iloc[1]
+    app = signed_in(AppTest.from_file(str(PAGES / "gaps.py"), default_timeout=90), "company", company_id=own).run()
+    assert not app.exception
+    assert [tab.label for tab in app.tabs] == ["My company", "Region"]
+    assert app.selectbox(key="gaps_company").options == [companies["name"].iloc[0]]
+    assert all(other not in frame.value.astype(str).to_numpy().ravel() for frame in app.dataframe)
 
 
 def test_plan_page_solves_and_scenarios_page_compares() -> None:
