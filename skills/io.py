@@ -59,6 +59,8 @@ TABLE_KINDS: Final = ("companies", "demand", "courses", "course_skills", "supply
 #: Tables whose ``skill`` column is free text mapped to the taxonomy.
 SKILL_TABLES: Final = ("demand", "course_skills", "supply")
 SURVEY_MAPPINGS_DIR: Final = DATA_DIR / "survey_mappings"
+#: Columns of :attr:`ImportResult.assumed`: which company's value in which column was assumed.
+ASSUMED_COLUMNS: Final = ("company_id", "column", "value", "source_row")
 
 
 @dataclass
@@ -78,6 +80,11 @@ class ImportResult:
     pending: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(QUEUE_COLUMNS)))
     sheet: str = ""
     header_row: int | None = None
+    #: values the import assumed (a survey mapping's default for a blank cell): one row per
+    #: company and column, with :data:`ASSUMED_COLUMNS`
+    assumed: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(ASSUMED_COLUMNS))
+    )
 
     @property
     def ok(self) -> bool:
@@ -474,13 +481,7 @@ def _read_survey(
                 [Problem(message, file=checked.name, sheet=grid.sheet)],
             )
     wide_lookup = {normalise_header(column): column for column in chosen.columns()}
-    question_columns = tuple(dict.fromkeys(wide_lookup.values()))
-    name_columns = {source.column for source in chosen.company.name.sources}
-    required = tuple(
-        column
-        for column in question_columns
-        if column in name_columns or any(q.column == column for q in chosen.questions)
-    )
+    required = tuple(chosen.required_columns())
     grid = _grid(checked, sheet or chosen.sheet, _header_test(wide_lookup, required))
     raw = locate_table(grid, wide_lookup, required, table="survey")
     if chosen.fingerprint and header_fingerprint(raw.headers.values()) != chosen.fingerprint:
@@ -502,6 +503,8 @@ def _read_survey(
         matcher,
         mapping_problems + wide.problems,
         respondents=wide.respondents,
+        free_text=wide.free_text,
+        assumed=wide.assumed,
     )
 
 
@@ -514,11 +517,17 @@ def _survey_from_long(
     problems: list[Problem],
     *,
     respondents: pd.DataFrame | None = None,
+    free_text: pd.Series | None = None,
+    assumed: pd.DataFrame | None = None,
 ) -> ImportResult:
     """Companies and demand from long survey rows (a long file, or an expanded wide export).
 
     With ``respondents`` (a wide export) companies come from every respondent, also
-    those who state no need; otherwise from the long rows.
+    those who state no need; otherwise from the long rows. ``free_text`` marks long rows
+    whose skill is a phrase from a free-text answer: mapped like any other phrase (below
+    the threshold they go to review), and dropped with an ``info`` problem when they name
+    a skill the respondent's other answers already state. ``assumed`` flags, per respondent,
+    company values that are the mapping's defaults (see :attr:`ImportResult.assumed`).
     """
     file, sheet = raw.file, raw.sheet
     rows_read = len(raw.frame)
@@ -564,6 +573,14 @@ def _survey_from_long(
         where_raw, "demand", demand_raw, positions
     )
     demand_prepared, mapped = _map_skills("demand", demand_prepared, matcher)
+    if free_text is not None and free_text.any():
+        # rows keep their positions (index), so problems still point at the right cells
+        keep, repeated = _repeated_free_text(
+            demand_prepared, mapped, free_text, row_numbers, source_columns, raw
+        )
+        problems += repeated
+        demand_prepared, mapped = demand_prepared.loc[keep], mapped.loc[keep]
+        positions = positions.loc[keep]
     extra = demand_prepared[["suggestion", "score"]]
     demand_prepared = demand_prepared.drop(columns=["suggestion", "score"])
     demand_typed, demand_schema = _validate(
@@ -580,13 +597,105 @@ def _survey_from_long(
     real_rows = row_numbers.reset_index(drop=True)
     problems += _pending_problems(demand_prepared.assign(**extra), mapped, raw, real_rows, "demand")
     demand_accepted, pending = _finish_skill_table(
-        "demand", demand_typed, extra, mapped, raw, real_rows
+        "demand",
+        demand_typed,
+        extra.reset_index(drop=True),
+        mapped.reset_index(drop=True),
+        raw,
+        real_rows.loc[demand_prepared.index].reset_index(drop=True),
     )
+    assumed_rows = _assumed_rows(company_source, raw.row_numbers, assumed)
+    problems += _assumed_summary(assumed_rows, file, sheet)
     report = Report(rows_read=rows_read, rows_accepted=rows_read, problems=problems)
     tables = {"companies": companies_typed, "demand": demand_accepted}
     return ImportResult(
-        "survey", file, tables, report, pending, sheet=raw.sheet, header_row=raw.header_row
+        "survey",
+        file,
+        tables,
+        report,
+        pending,
+        sheet=raw.sheet,
+        header_row=raw.header_row,
+        assumed=assumed_rows,
     )
+
+
+def _repeated_free_text(
+    prepared: pd.DataFrame,
+    mapped: pd.Series,
+    free_text: pd.Series,
+    row_numbers: pd.Series,
+    source_columns: pd.Series | None,
+    raw: RawTable,
+) -> tuple[pd.Series, list[Problem]]:
+    """Free-text rows that repeat a need the same respondent already states (same key after
+    mapping) are left out, each with an ``info`` problem; returns the rows kept and the problems."""
+    key = ["company_id", "skill", "role", "needed_by"]
+    mapped_free = free_text.to_numpy() & mapped.to_numpy()
+    # categorical answers first, so that a free-text phrase never displaces them
+    order = pd.Series(free_text.to_numpy(), index=prepared.index).sort_values(kind="stable").index
+    repeated = prepared.loc[order, key].astype(str).duplicated(keep="first").reindex(prepared.index)
+    drop = repeated.to_numpy() & mapped_free
+    skills = prepared["skill"].astype(str)
+    problems = [
+        Problem(
+            f"free-text answer names {skills[index]}, which this respondent's answers "
+            "already state: counted once",
+            table="demand",
+            file=raw.file,
+            sheet=raw.sheet,
+            row=int(row_numbers.iloc[position]),
+            column=str(source_columns.iloc[position]) if source_columns is not None else "skill",
+            value=skills[index],
+            severity="info",
+        )
+        for position, index in enumerate(prepared.index)
+        if drop[position]
+    ]
+    return pd.Series(~drop, index=prepared.index), problems
+
+
+def _assumed_rows(
+    respondents: pd.DataFrame, row_numbers: pd.Series, assumed: pd.DataFrame | None
+) -> pd.DataFrame:
+    """One row per company and column whose value the import assumed (:data:`ASSUMED_COLUMNS`)."""
+    if assumed is None or assumed.empty:
+        return pd.DataFrame(columns=list(ASSUMED_COLUMNS))
+    ids = derive_company_ids(respondents)
+    records = []
+    for column in assumed.columns:
+        flagged = assumed.index[assumed[column].to_numpy(dtype=bool)]
+        for index in flagged:
+            records.append(
+                {
+                    "company_id": ids[index],
+                    "column": column,
+                    "value": str(respondents.at[index, column]),
+                    "source_row": int(row_numbers[index]),
+                }
+            )
+    frame = pd.DataFrame(records, columns=list(ASSUMED_COLUMNS))
+    return frame.drop_duplicates(["company_id", "column"]).reset_index(drop=True)
+
+
+def _assumed_summary(assumed: pd.DataFrame, file: str, sheet: str) -> list[Problem]:
+    if assumed.empty:
+        return []
+    counts = assumed.groupby("column", sort=True)["company_id"].nunique()
+    words = ", ".join(
+        f"{column} on {count} compan{'y' if count == 1 else 'ies'}"
+        for column, count in counts.items()
+    )
+    return [
+        Problem(
+            f"assumed values (the mapping's defaults for blank cells): {words}; "
+            "they are listed with the import (ImportResult.assumed)",
+            table="companies",
+            file=file,
+            sheet=sheet,
+            severity="info",
+        )
+    ]
 
 
 def _to_sheet_row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import re
@@ -19,6 +20,7 @@ from skills.io_grid import RawTable, Where
 from skills.io_values import normalise_header, normalise_word, parse_numbers, text_cells
 from skills.levels import MAX_LEVEL, MIN_LEVEL, parse_level
 from skills.mapping import fold_danish, normalise
+from skills.schemas import NAME_LENGTH
 from skills.yaml_input import describe_yaml_error
 
 COMPANY_COLUMNS: Final = ("company_id", "company_name", "region", "sector", "employees")
@@ -139,6 +141,19 @@ class AnswerRule(BaseModel):
         return self
 
 
+class Condition(BaseModel):
+    """A question counted only for respondents whose answer in another column is one of ``answers``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str
+    answers: list[str] = Field(min_length=1, description="answer texts that let the question count")
+
+    def allowed(self) -> set[str]:
+        """The answers as normalised words."""
+        return {normalise_word(answer) for answer in self.answers}
+
+
 class Question(BaseModel):
     """A question column of the export that measures one skill need."""
 
@@ -150,6 +165,69 @@ class Question(BaseModel):
     answers: dict[str, AnswerRule] | str = Field(
         description="answer text -> rule, or the name of an answer set"
     )
+    only_if: Condition | None = Field(
+        default=None, description="count the answers only where another question was answered so"
+    )
+
+
+#: Free-text answers that state nothing (compared as normalised words).
+NO_ANSWER_WORDS: Final = (
+    "na",
+    "n/a",
+    "n a",
+    "none",
+    "no",
+    "nothing",
+    "-",
+    "not applicable",
+    "not really",
+    "nil",
+    "don't know",
+    "test",
+)
+_OTHER_PREFIX: Final = re.compile(r"^\s*(?:other|andet|andre)\s*[:\-–]\s*", re.IGNORECASE)
+
+
+class FreeTextQuestion(BaseModel):
+    """A free-text column ("Other: …") whose answers name skills: each answer is a skill phrase for the matcher."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    column: str
+    need: AnswerRule = Field(description="the need each phrase states (headcount or share, levels)")
+    role: str | None = None
+    split: list[str] = Field(
+        default_factory=list, description="separators between several phrases in one answer"
+    )
+    no_answer: list[str] = Field(
+        default_factory=lambda: list(NO_ANSWER_WORDS),
+        description="answers that state nothing (skipped)",
+    )
+    only_if: Condition | None = None
+
+    @field_validator("need")
+    @classmethod
+    def _states_a_need(cls, need: AnswerRule) -> AnswerRule:
+        if need.skip:
+            msg = "a free-text question's need cannot be skip"
+            raise ValueError(msg)
+        return need
+
+    def phrases(self, answer: str) -> list[str]:
+        """The skill phrases of one answer: prefix ``Other:`` off, split, blanks and no-answers dropped."""
+        parts = [_OTHER_PREFIX.sub("", answer)]
+        for separator in self.split:
+            parts = [piece for part in parts for piece in part.split(separator)]
+        empty = {normalise_word(word) for word in self.no_answer}
+        cleaned = [_shortened(" ".join(part.split()).strip(" .;,")) for part in parts]
+        return [part for part in cleaned if part and normalise_word(part) not in empty]
+
+
+def _shortened(phrase: str) -> str:
+    """A phrase cut at a word to fit the ``skill`` column (long answers are sentences)."""
+    if len(phrase) <= NAME_LENGTH:
+        return phrase
+    return phrase[: NAME_LENGTH - 1].rsplit(" ", 1)[0] + "…"
 
 
 class SurveyMapping(BaseModel):
@@ -169,6 +247,11 @@ class SurveyMapping(BaseModel):
     company: CompanyFields
     answer_sets: dict[str, dict[str, AnswerRule]] = Field(default_factory=dict)
     questions: list[Question] = Field(min_length=1)
+    free_text: list[FreeTextQuestion] = Field(default_factory=list)
+    ignored: dict[str, str] = Field(
+        default_factory=dict,
+        description="columns deliberately not used -> why (named in the report)",
+    )
 
     @model_validator(mode="after")
     def _answer_sets_exist(self) -> SurveyMapping:
@@ -197,7 +280,27 @@ class SurveyMapping(BaseModel):
             self.company.employees,
         ]
         names = [source.column for item in fields if item is not None for source in item.sources]
-        return list(dict.fromkeys([*names, *(question.column for question in self.questions)]))
+        asking: list[Question | FreeTextQuestion] = [*self.questions, *self.free_text]
+        asked = [question.column for question in asking]
+        conditions = [
+            question.only_if.column for question in asking if question.only_if is not None
+        ]
+        return list(dict.fromkeys([*names, *asked, *conditions]))
+
+    def required_columns(self) -> list[str]:
+        """Columns the export must have: the company name, the questions and their conditions."""
+        optional = {
+            source.column
+            for item in (
+                self.company.company_id,
+                self.company.region,
+                self.company.sector,
+                self.company.employees,
+            )
+            if item is not None
+            for source in item.sources
+        } - {source.column for source in self.company.name.sources}
+        return [column for column in self.columns() if column not in optional]
 
 
 def header_fingerprint(headers: Iterable[object]) -> str:
@@ -308,11 +411,13 @@ def _lookup_column(raw: RawTable, column: str) -> str | None:
 
 def _field_values(
     raw: RawTable, field: CompanyField | None, label: str, problems: list[Problem]
-) -> pd.Series:
-    """Value of a company attribute per respondent: first source with a (translated) value, else the default."""
+) -> tuple[pd.Series, pd.Series]:
+    """Value of a company attribute per respondent (first source with a (translated) value, else
+    the default), and the mask of respondents whose value is the mapping's default (assumed)."""
     result = pd.Series(None, index=raw.frame.index, dtype=object)
+    assumed = pd.Series(False, index=raw.frame.index, dtype=bool)
     if field is None:
-        return result
+        return result, assumed
     for source in field.sources:
         column = _lookup_column(raw, source.column)
         if column is None:
@@ -345,14 +450,20 @@ def _field_values(
         shown = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
         problems.append(
             Problem(
-                f"{label} missing on {len(rows)} row(s): the mapping's default {field.default!r} is used (rows {shown})",
+                f"{label} missing on {len(rows)} row(s): the mapping's default {field.default!r} is used "
+                f"and the company is flagged as assumed (rows {shown})",
                 column=label,
                 value=str(field.default),
                 severity="warning",
             )
         )
         result = result.where(~missing, field.default)
-    return result
+        assumed = missing.astype(bool)
+    return result, assumed
+
+
+#: Company attributes whose value a mapping's default can stand in for (flagged as assumed).
+ASSUMABLE_COLUMNS: Final = ("region", "sector", "employees")
 
 
 @dataclass
@@ -362,8 +473,11 @@ class WideRows:
     ``long`` has the columns :data:`SURVEY_COLUMNS` (raw values, validated later), one row per
     respondent and stated need; ``row_numbers`` the spreadsheet row of the respondent behind
     each long row; ``source_columns`` the question column behind it (to name it in problems);
-    ``respondents`` the company columns of every respondent (also those stating no need), on
-    the index of the export's rows; ``problems`` unknown answers and defaults used.
+    ``free_text`` whether the row's skill is a phrase from a free-text answer; ``respondents``
+    the company columns of every respondent (also those stating no need), on the index of the
+    export's rows; ``assumed`` per respondent and :data:`ASSUMABLE_COLUMNS` whether the value
+    is the mapping's default; ``problems`` unknown answers, defaults used, unused columns and
+    answers not counted by ``only_if``.
     """
 
     long: pd.DataFrame
@@ -371,17 +485,198 @@ class WideRows:
     source_columns: pd.Series
     respondents: pd.DataFrame
     problems: list[Problem]
+    free_text: pd.Series = dataclasses.field(default_factory=lambda: pd.Series(dtype=bool))
+    assumed: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+
+
+def unused_columns(raw: RawTable, mapping: SurveyMapping) -> list[Problem]:
+    """One problem per column of the export the mapping does not read.
+
+    Columns the mapping lists under ``ignored`` are ``info`` with its reason; any other column
+    with answers is a ``warning`` (its answers are not imported); a column without a header is
+    named by its position, and only when it holds answers.
+    """
+    used = {normalise_header(column) for column in mapping.columns()}
+    ignored = {normalise_header(column): why for column, why in mapping.ignored.items()}
+    problems: list[Problem] = []
+    for position, (name, header) in enumerate(raw.headers.items(), start=1):
+        key = normalise_header(header)
+        if key and key in used:
+            continue
+        answered = int(text_cells(raw.frame[name]).notna().sum()) if name in raw.frame else 0
+        label = header or f"column {position} (no header)"
+        if key in ignored:
+            message = f"column not used by the mapping {mapping.name!r}: {ignored[key]} ({answered} answer(s) not imported)"
+            severity = "info"
+        elif answered == 0:
+            message = f"column not used by the mapping {mapping.name!r} (no answers in it)"
+            severity = "info"
+        else:
+            message = (
+                f"column not used by the mapping {mapping.name!r}: its {answered} answer(s) are not imported "
+                "(map it, or list it under ignored: with the reason)"
+            )
+            severity = "warning"
+        problems.append(
+            Problem(message, file=raw.file, sheet=raw.sheet, column=label, severity=severity)
+        )
+    return problems
+
+
+def _condition_mask(raw: RawTable, question: Question | FreeTextQuestion) -> tuple[pd.Series, str]:
+    """Respondents for whom ``question`` counts (all without ``only_if``), and the condition in words."""
+    condition = question.only_if
+    if condition is None:
+        return pd.Series(True, index=raw.frame.index, dtype=bool), ""
+    column = _lookup_column(raw, condition.column)
+    assert column is not None  # checked by expand_wide
+    keys = text_cells(raw.frame[column]).map(
+        lambda value: normalise_word(value) if value is not None else None
+    )
+    allowed = condition.allowed()
+    words = " or ".join(repr(answer) for answer in condition.answers)
+    return keys.isin(list(allowed)).astype(bool), f"{condition.column!r} was answered {words}"
+
+
+def _not_counted(
+    raw: RawTable,
+    column: str,
+    stated: pd.Series,
+    counts: pd.Series,
+    condition: str,
+    mapping: SurveyMapping,
+) -> list[Problem]:
+    """The info problem for answers stating a need that ``only_if`` leaves out (never silent)."""
+    left_out = stated & ~counts
+    if not left_out.any():
+        return []
+    rows = raw.row_numbers[left_out].tolist()
+    shown = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
+    return [
+        Problem(
+            f"{len(rows)} answer(s) stating a need not counted: the mapping {mapping.name!r} counts this "
+            f"question only where {condition} (rows {shown})",
+            file=raw.file,
+            sheet=raw.sheet,
+            column=raw.headers.get(column, column),
+            severity="info",
+        )
+    ]
+
+
+def _need_frame(
+    chosen: pd.Index,
+    rule: AnswerRule,
+    employees: pd.Series,
+    mapping: SurveyMapping,
+    *,
+    skill: str | pd.Series,
+    role: str | None,
+    source_column: str,
+) -> pd.DataFrame:
+    """Long answer rows (respondent, need columns, source column) for respondents ``chosen``."""
+    if rule.share is not None:
+        share = rule.share
+        headcount = employees[chosen].map(
+            lambda staff, s=share: (
+                math.ceil(round(staff * s, 9)) if pd.notna(staff) and math.isfinite(staff) else None
+            )
+        )
+    else:
+        headcount = pd.Series(rule.headcount, index=chosen, dtype=object)
+    return pd.DataFrame(
+        {
+            "respondent": chosen,
+            "skill": skill,
+            "role": role,
+            "headcount": headcount.astype(object),
+            "current_level": rule.current_level,
+            "required_level": rule.required_level,
+            "needed_by": rule.needed_by or mapping.needed_by,
+            "priority": rule.priority or mapping.priority,
+            "source_column": source_column,
+        },
+        index=chosen,
+    )
+
+
+def _answer_pieces(
+    raw: RawTable,
+    mapping: SurveyMapping,
+    question: Question | FreeTextQuestion,
+    employees: pd.Series,
+    problems: list[Problem],
+) -> list[pd.DataFrame]:
+    """Long answer rows of one question: by its answer rules, or one per phrase of a free-text answer."""
+    column = _lookup_column(raw, question.column)
+    assert column is not None  # checked by expand_wide
+    answers = text_cells(raw.frame[column])
+    counts, condition = _condition_mask(raw, question)
+    source = raw.headers.get(column, column)
+    if isinstance(question, FreeTextQuestion):
+        phrases = answers.map(lambda value: question.phrases(str(value)) if pd.notna(value) else [])
+        stated = phrases.map(bool).astype(bool)
+        problems += _not_counted(raw, column, stated, counts, condition, mapping)
+        chosen = raw.frame.index[(stated & counts).to_numpy()]
+        if len(chosen) == 0:
+            return []
+        exploded = phrases[chosen].explode()
+        frame = _need_frame(
+            exploded.index,
+            question.need,
+            employees,
+            mapping,
+            skill=exploded,
+            role=question.role,
+            source_column=source,
+        )
+        return [frame.assign(free_text=True)]
+    rules = mapping.rules_for(question)
+    keys = answers.map(lambda value: normalise_word(value) if value is not None else None)
+    unknown = answers.notna() & ~keys.isin(list(rules))
+    for index in raw.frame.index[unknown]:
+        problems.append(
+            Problem(
+                f"answer not covered by the mapping {mapping.name!r} (known: {', '.join(sorted(rules)) or 'none'})",
+                row=int(raw.row_numbers[index]),
+                column=source,
+                value=str(answers[index]),
+                severity="error" if mapping.unknown_answer == "error" else "warning",
+            )
+        )
+    needs = [key for key, rule in rules.items() if not rule.skip]
+    problems += _not_counted(raw, column, keys.isin(needs), counts, condition, mapping)
+    pieces = []
+    for key in needs:
+        chosen = raw.frame.index[((keys == key) & counts).to_numpy()]
+        if len(chosen):
+            pieces.append(
+                _need_frame(
+                    chosen,
+                    rules[key],
+                    employees,
+                    mapping,
+                    skill=question.skill,
+                    role=question.role,
+                    source_column=source,
+                )
+            )
+    return pieces
 
 
 def expand_wide(raw: RawTable, mapping: SurveyMapping) -> WideRows:
-    """Turn a wide export into long survey rows (one per respondent and stated need)."""
+    """Turn a wide export into long survey rows (one per respondent and stated need).
+
+    Categorical questions give their answer's rule; free-text questions give one row per
+    phrase (the skill column holds the phrase, for the matcher); ``only_if`` leaves out the
+    respondents whose answer to another question does not allow the question to count (each
+    such answer counted in an ``info`` problem); every column not used is reported.
+    """
     problems: list[Problem] = []
     missing_columns = [
         column for column in mapping.columns() if _lookup_column(raw, column) is None
     ]
-    required = {source.column for source in mapping.company.name.sources} | {
-        q.column for q in mapping.questions
-    }
+    required = set(mapping.required_columns())
     fatal = [column for column in missing_columns if column in required]
     if fatal:
         problems = [
@@ -396,71 +691,34 @@ def expand_wide(raw: RawTable, mapping: SurveyMapping) -> WideRows:
         msg = f"{raw.file}: the export lacks {len(fatal)} column(s) the mapping {mapping.name!r} needs"
         raise InputError(msg, problems)
 
-    company = {
-        "company_name": _field_values(raw, mapping.company.name, "company_name", problems),
-        "company_id": _field_values(raw, mapping.company.company_id, "company_id", problems),
-        "region": _field_values(raw, mapping.company.region, "region", problems),
-        "sector": _field_values(raw, mapping.company.sector, "sector", problems),
-        "employees": _field_values(raw, mapping.company.employees, "employees", problems),
+    fields = {
+        "company_name": mapping.company.name,
+        "company_id": mapping.company.company_id,
+        "region": mapping.company.region,
+        "sector": mapping.company.sector,
+        "employees": mapping.company.employees,
     }
+    company: dict[str, pd.Series] = {}
+    assumed = pd.DataFrame(index=raw.frame.index)
+    for name, field in fields.items():
+        company[name], defaulted = _field_values(raw, field, name, problems)
+        if name in ASSUMABLE_COLUMNS:
+            assumed[name] = defaulted
     employees = parse_numbers(company["employees"], ".").values
 
     pieces: list[pd.DataFrame] = []
-    for question in mapping.questions:
-        column = _lookup_column(raw, question.column)
-        assert column is not None  # checked above
-        rules = mapping.rules_for(question)
-        answers = text_cells(raw.frame[column])
-        keys = answers.map(lambda value: normalise_word(value) if value is not None else None)
-        known = keys.isin(list(rules))
-        unknown = answers.notna() & ~known
-        for index in raw.frame.index[unknown]:
-            problems.append(
-                Problem(
-                    f"answer not covered by the mapping {mapping.name!r} (known: {', '.join(sorted(rules)) or 'none'})",
-                    row=int(raw.row_numbers[index]),
-                    column=raw.headers.get(column, column),
-                    value=str(answers[index]),
-                    severity="error" if mapping.unknown_answer == "error" else "warning",
-                )
-            )
-        for key, rule in rules.items():
-            if rule.skip:
-                continue
-            chosen = raw.frame.index[(keys == key).to_numpy()]
-            if len(chosen) == 0:
-                continue
-            if rule.share is not None:
-                share = rule.share
-                headcount = employees[chosen].map(
-                    lambda staff, s=share: (
-                        math.ceil(round(staff * s, 9))
-                        if pd.notna(staff) and math.isfinite(staff)
-                        else None
-                    )
-                )
-            else:
-                headcount = pd.Series(rule.headcount, index=chosen, dtype=object)
-            piece = pd.DataFrame(
-                {
-                    "respondent": chosen,
-                    "skill": question.skill,
-                    "role": question.role,
-                    "headcount": headcount.astype(object),
-                    "current_level": rule.current_level,
-                    "required_level": rule.required_level,
-                    "needed_by": rule.needed_by or mapping.needed_by,
-                    "priority": rule.priority or mapping.priority,
-                    "source_column": raw.headers.get(column, column),
-                },
-                index=chosen,
-            )
-            pieces.append(piece)
+    for question in [*mapping.questions, *mapping.free_text]:
+        pieces += _answer_pieces(raw, mapping, question, employees, problems)
+    problems += unused_columns(raw, mapping)
+    problems = list(dict.fromkeys(problems))  # questions sharing a column report it once
 
+    columns = ["respondent", *DEMAND_ANSWER_COLUMNS, "source_column", "free_text"]
     answer_frame = (
-        pd.concat(pieces).sort_values(["respondent"], kind="stable").reset_index(drop=True)
+        pd.concat([piece.reindex(columns=columns) for piece in pieces])
+        .sort_values(["respondent"], kind="stable")
+        .reset_index(drop=True)
         if pieces
-        else pd.DataFrame(columns=["respondent", *DEMAND_ANSWER_COLUMNS, "source_column"])
+        else pd.DataFrame(columns=columns)
     )
     respondents = answer_frame["respondent"]
     long = pd.DataFrame(
@@ -470,10 +728,14 @@ def expand_wide(raw: RawTable, mapping: SurveyMapping) -> WideRows:
         long[name] = answer_frame[name].to_numpy()
     row_numbers = raw.row_numbers.reindex(respondents).reset_index(drop=True).astype("int64")
     source_columns = answer_frame["source_column"].astype("string").reset_index(drop=True)
+    free_text = answer_frame["free_text"].map(lambda flag: flag is True).astype(bool)
+    free_text = free_text.reset_index(drop=True)
     respondent_frame = pd.DataFrame(
         {name: company[name] for name in COMPANY_COLUMNS}, index=raw.frame.index
     )
-    return WideRows(long, row_numbers, source_columns, respondent_frame, problems)
+    return WideRows(
+        long, row_numbers, source_columns, respondent_frame, problems, free_text, assumed
+    )
 
 
 def derive_company_ids(frame: pd.DataFrame) -> pd.Series:

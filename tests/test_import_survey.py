@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from skills.errors import InputError
-from skills.io import read_table
+from skills.io import ImportResult, read_table
 from skills.survey import (
     company_id_from_name,
     find_mapping_for,
@@ -246,6 +246,143 @@ def test_company_ids_are_stable_and_valid() -> None:
     assert company_id_from_name("!!!") == company_id_from_name("!!!")
 
 
+def _gap_mapping(**extra: object) -> dict[str, object]:
+    """A small mapping: a gate question, one skill question and a free-text "Other" column."""
+    gate = {"column": "Skills gap?", "answers": ["Yes"]}
+    data: dict[str, object] = {
+        "name": "small_gap_survey",
+        "needed_by": 2027,
+        "company": {
+            "name": {"column": "Company"},
+            "region": {"column": "Region", "default": "DK041"},
+            "sector": {"column": "Sector", "default": "C25"},
+            "employees": {"column": "Staff", "default": 10},
+        },
+        "answer_sets": {
+            "yes_no": {
+                "Yes": {"headcount": 2, "current_level": 1, "required_level": 3},
+                "No": {"skip": True},
+            }
+        },
+        "questions": [
+            {"column": "PLC gap", "skill": "plc_programming", "answers": "yes_no", "only_if": gate}
+        ],
+        "free_text": [
+            {
+                "column": "Other",
+                "need": {"headcount": 1, "current_level": 0, "required_level": 2},
+                "split": [";"],
+                "only_if": gate,
+            }
+        ],
+        "ignored": {"Comment": "remarks for the council, not a skill"},
+    }
+    data.update(extra)
+    return data
+
+
+SMALL_HEADER = ["Company", "Region", "Sector", "Staff", "Skills gap?", "PLC gap", "Other", "Comment", "Timestamp"]  # fmt: skip
+
+
+def _small_export() -> bytes:
+    rows = [
+        SMALL_HEADER,
+        ["Holst Metal", "DK041", "C25", 40, "Yes", "Yes", "Other: CNC milling; robot welding cells", "", "t1"],
+        ["Skov Plast", "DK042", None, None, "No", "Yes", "5S", "call us", "t2"],
+        ["Vest Stål", "DK041", "C24", 12, "Yes", "No", "n/a", "", "t3"],
+    ]  # fmt: skip
+    return xlsx_bytes({"Svar": rows})
+
+
+def _read_small(mapping: dict[str, object]) -> ImportResult:
+    return read_table(
+        "survey",
+        _small_export(),
+        name="small.xlsx",
+        mapping=parse_survey_mapping(mapping),
+        taxonomy=tiny_taxonomy(),
+    )
+
+
+def test_free_text_other_answers_are_mapped_or_sent_to_review() -> None:
+    result = _read_small(_gap_mapping())
+    assert result.ok, result.report.errors
+    demand = result.tables["demand"]
+    # "Other: CNC milling" maps through the matcher like any phrase; "n/a" states nothing
+    assert demand[["company_id", "skill", "headcount", "current_level"]].values.tolist() == [
+        ["holst_metal", "plc_programming", 2, 1],
+        ["holst_metal", "cnc_milling", 1, 0],
+    ]
+    # the phrase the matcher is unsure about waits in the review queue, at its row and file
+    (queued,) = result.pending.to_dict("records")
+    assert (queued["phrase"], queued["source_row"], queued["source_file"]) == (
+        "robot welding cells",
+        2,
+        "small.xlsx",
+    )
+    assert any(
+        p.row == 2 and p.column == "skill" and "sent to review" in p.message
+        for p in result.report.warnings
+    )
+
+
+def test_unused_columns_are_listed_in_the_report() -> None:
+    result = _read_small(_gap_mapping())
+    unused = {p.column: p for p in result.report.problems if "not used by the mapping" in p.message}
+    assert set(unused) == {"Comment", "Timestamp"}
+    # listed under ignored: info with the mapping's reason; not listed: a warning counting the answers
+    assert (
+        unused["Comment"].severity == "info"
+        and "remarks for the council" in unused["Comment"].message
+    )
+    assert (
+        unused["Timestamp"].severity == "warning" and "3 answer(s)" in unused["Timestamp"].message
+    )
+    assert {(p.file, p.sheet) for p in unused.values()} == {("small.xlsx", "Svar")}
+
+
+def test_only_if_counts_a_question_only_for_respondents_with_a_gap() -> None:
+    result = _read_small(_gap_mapping())
+    assert result.ok, result.report.errors
+    # Skov Plast answered "No" to the gate: neither its PLC "Yes" nor its "5S" counts, but it is a company
+    assert "skov_plast" not in set(result.tables["demand"]["company_id"])
+    assert "skov_plast" in set(result.tables["companies"]["company_id"])
+    left_out = [p for p in result.report.problems if "not counted" in p.message]
+    assert {(p.column, p.severity) for p in left_out} == {("PLC gap", "info"), ("Other", "info")}
+    assert all("rows 3" in p.message and "'Skills gap?'" in p.message for p in left_out)
+
+    without = _gap_mapping()
+    without["questions"] = [
+        {k: v for k, v in q.items() if k != "only_if"} for q in without["questions"]
+    ]  # type: ignore[attr-defined]
+    result = _read_small(without)
+    assert ("skov_plast", "plc_programming") in set(
+        zip(result.tables["demand"]["company_id"], result.tables["demand"]["skill"], strict=True)
+    )
+
+
+def test_assumed_company_values_are_flagged_and_counted() -> None:
+    result = _read_small(_gap_mapping())
+    assert result.assumed.to_dict("records") == [
+        {"company_id": "skov_plast", "column": "sector", "value": "C25", "source_row": 3},
+        {"company_id": "skov_plast", "column": "employees", "value": "10", "source_row": 3},
+    ]
+    (summary,) = [p for p in result.report.problems if p.message.startswith("assumed values")]
+    assert "employees on 1 company" in summary.message and "sector on 1 company" in summary.message
+
+
+def test_an_only_if_column_missing_from_the_export_is_refused() -> None:
+    header = [h for h in SMALL_HEADER if h != "Skills gap?"]
+    result = read_table(
+        "survey",
+        xlsx_bytes({"Svar": [header, ["Holst", "DK041", "C25", 4, "Yes", "", "", ""]]}),
+        name="small.xlsx",
+        mapping=parse_survey_mapping(_gap_mapping()),
+        taxonomy=tiny_taxonomy(),
+    )
+    assert not result.ok and "Skills gap?" in {p.column for p in result.report.errors}
+
+
 @pytest.mark.skipif(not LSIP.exists(), reason="shared reference data not present")
 def test_real_lsip_employer_survey_imports_through_its_mapping() -> None:
     from skills.taxonomy import load_taxonomy
@@ -255,12 +392,14 @@ def test_real_lsip_employer_survey_imports_through_its_mapping() -> None:
     assert (result.report.rows_read, result.report.rows_accepted) == (311, 311)
     assert len(result.tables["companies"]) == 311
     raw = pd.read_excel(LSIP)
+    has_gap = raw["Skills Gap"] == "Yes"
     yes = {
-        column: int((raw[column] == "Yes").sum())
+        column: int(((raw[column] == "Yes") & has_gap).sum())
         for column in ("Technical Skills", "Soft Skills", "Functional Skills")
     }
-    counts = result.tables["demand"]["skill"].value_counts().to_dict()
-    assert counts == {
+    demand = result.tables["demand"]
+    counts = demand.loc[demand["skill"].isin(load_taxonomy().index), "skill"].value_counts()
+    categorical = {
         "automation_fundamentals": yes["Technical Skills"],
         "workplace_communication": yes["Soft Skills"],
         "teamwork": yes["Soft Skills"],
@@ -268,6 +407,33 @@ def test_real_lsip_employer_survey_imports_through_its_mapping() -> None:
         "workplace_numeracy": yes["Functional Skills"],
         "digital_literacy": yes["Functional Skills"],
     }
+    # only_if: employers answering "No" (or nothing) to "Skills Gap" get no gap rows
+    gap_companies = set(raw.loc[has_gap, "LSIPs: LSIPs Name"])
+    assert set(demand["company_id"]) <= gap_companies
+    assert {skill: counts.get(skill, 0) >= n for skill, n in categorical.items()} == dict.fromkeys(
+        categorical, True
+    )
+    # every free-text "Other" answer of an employer with a gap is a mapped row, in review, or counted once
+    other = raw.loc[has_gap, "Other"].dropna().astype(str).str.strip()
+    stated = other[~other.str.casefold().isin(["na", "n/a", "not really", "test"])]
+    free_rows = len(demand) - sum(categorical.values()) + len(result.pending)
+    repeated = [p for p in result.report.problems if "counted once" in p.message]
+    assert free_rows + len(repeated) == len(stated)
+    assert len(result.pending) > 10
+    assert set(result.pending["table_name"]) == {"demand"}
+    # columns the mapping does not use are named; the gate's left-out answers are counted
+    unused = {p.column for p in result.report.problems if "not used by the mapping" in p.message}
+    assert unused == {
+        "Challenge Recruiting",
+        "Access Correct Training",
+        "Training Format",
+        "Identified Changes in Skills",
+    }
+    assert any(p.column == "Other" and "not counted" in p.message for p in result.report.problems)
     assert set(result.tables["companies"]["region"]) <= {"UKE2", "UKE4", "UKE"}
-    # the defaults the export forces are reported, not hidden
+    # the defaults the export forces are reported and flagged, not hidden
     assert any(p.column == "employees" and p.severity == "warning" for p in result.report.problems)
+    assumed = result.assumed.groupby("column")["company_id"].nunique().to_dict()
+    assert assumed["employees"] == 311 and assumed["sector"] == int(
+        raw["Company Sector"].isna().sum()
+    )
