@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from pages import cached
-from skills import service
+from skills import charts, service
 from skills.errors import VetplanError
 
 #: How the public budget is given: none, one amount for every year, or an amount per year.
@@ -126,6 +126,13 @@ cols[2].metric("Participants", f"{summary['participants']['total']:,}")
 cols[3].metric("Course runs", f"{summary['runs']['total']:,}")
 cols[4].metric("Hires", f"{summary['hires']['total']:,}")
 cols[5].metric(f"Public cost ({currency})", f"{result.public_cost:,.0f}")
+
+plan_charts = service.plan_charts(result)
+if len(plan_charts["closed_and_unmet"]):
+    left, right = st.columns(2)
+    left.altair_chart(charts.closed_and_unmet_chart(plan_charts["closed_and_unmet"]), width="stretch")
+    right.altair_chart(charts.cost_by_payer_chart(plan_charts["cost_by_year"], currency), width="stretch")
+    st.altair_chart(charts.runs_timeline_chart(plan_charts["runs_by_year"]), width="stretch")
 
 limits = service.plan_limits(result, store=cached.store(), principal=who)
 if limits:

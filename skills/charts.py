@@ -298,3 +298,35 @@ def runs_by_provider_chart(runs: pd.DataFrame) -> alt.Chart:
         )
     )
     return chart
+
+
+def closed_and_unmet_chart(closed: pd.DataFrame) -> alt.Chart:
+    """Gap units closed and left unmet per skill group (``group``, ``status``, ``units``), stacked."""
+    chart: alt.Chart = (
+        alt.Chart(closed, title="Gap units closed and left unmet, by skill group")
+        .mark_bar()
+        .encode(
+            y=alt.Y("group:N", title=None, sort="-x"),
+            x=alt.X("units:Q", title="Gap units", stack="zero"),
+            color=alt.Color("status:N", title=None, scale=alt.Scale(domain=["closed", "unmet"], range=[COVERED_COLOUR, UNCOVERED_COLOUR])),
+            tooltip=[alt.Tooltip("group:N", title="Skill group"), alt.Tooltip("status:N", title="Status"),
+                     alt.Tooltip("units:Q", title="Gap units", format=",.1f")],
+        )
+    )
+    return chart
+
+
+def runs_timeline_chart(runs: pd.DataFrame) -> alt.Chart:
+    """Course runs each year, by provider (``year``, ``provider``, ``runs``)."""
+    chart: alt.Chart = (
+        alt.Chart(runs, title="Course runs each year, by provider")
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title="Year"),
+            y=alt.Y("sum(runs):Q", title="Course runs"),
+            color=alt.Color("provider:N", title="Provider"),
+            tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("provider:N", title="Provider"),
+                     alt.Tooltip("sum(runs):Q", title="Course runs", format=",.0f")],
+        )
+    )
+    return chart

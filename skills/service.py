@@ -1276,6 +1276,24 @@ def plan_view(result: PlanResult, *, store: Store | None = None, principal: Prin
     return {name: _visible(name, frame, who, store, result.participants) for name, frame in tables.items()}
 
 
+def plan_charts(result: PlanResult) -> dict[str, pd.DataFrame]:
+    """Tidy data of a plan's charts, with no company in them: closed and unmet units by skill group,
+    cost by year and payer, course runs by year and provider."""
+    from skills.schemas import SKILL_GROUP_NAMES
+
+    if result.plan is None:
+        return {"closed_and_unmet": pd.DataFrame(), "cost_by_year": pd.DataFrame(), "runs_by_year": pd.DataFrame()}
+    skills = load_dataset().flat("skills")
+    groups = dict(zip(skills["skill_id"], skills["group"].map(SKILL_GROUP_NAMES).fillna(skills["group"]), strict=True))
+    gaps = result.plan.gaps.assign(group=result.plan.gaps["skill"].map(groups).fillna("other"))
+    by_group = gaps.groupby("group")[["closed_units", "unmet_units"]].sum().reset_index()
+    closed = by_group.melt(id_vars="group", var_name="status", value_name="units")
+    closed["status"] = closed["status"].map({"closed_units": "closed", "unmet_units": "unmet"})
+    costs = pd.DataFrame(result.plan.costs.groupby(["year", "payer"], as_index=False)["amount"].sum())
+    runs = pd.DataFrame(result.plan.runs.groupby(["year", "provider"], as_index=False)["runs"].sum())
+    return {"closed_and_unmet": closed, "cost_by_year": costs.assign(run=result.scenario.name), "runs_by_year": runs}
+
+
 def _names_a_company(text: str, company_ids: set[str]) -> bool:
     return any(part in company_ids for part in re.split(r"[\s:/,()]+", text))
 

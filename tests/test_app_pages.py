@@ -114,6 +114,10 @@ def test_plan_page_solves_and_scenarios_page_compares() -> None:
     assert any("page_test" in message.value for message in [*app.success, *app.info])
     assert {metric.label for metric in app.metric} >= {"Gap units closed", "Course runs", "Hires"}
     assert "page_test" in service.stored_scenarios()
+    plan_specs = " ".join(chart.proto.spec for chart in app.get("vega_lite_chart"))
+    assert "Gap units closed and left unmet, by skill group" in plan_specs and "Course runs each year, by provider" in plan_specs
+    closed = service.plan_charts(app.session_state["plan_result"])["closed_and_unmet"]
+    assert closed.loc[closed["status"] == "closed", "units"].sum() == pytest.approx(app.session_state["plan_result"].closed_units)
 
     result: service.PlanResult = app.session_state["plan_result"]
     # a second run with half the budget, then both side by side against the first
