@@ -98,16 +98,22 @@ def skill_choices(key: tuple[str, int]) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def gaps(key: tuple[str, int], who: Principal, view: str, by: str | tuple[str, ...] = "skill", company: str | None = None) -> pd.DataFrame:
+def gaps(
+    key: tuple[str, int], who: Principal, view: str, by: str | tuple[str, ...] = "skill", company: str | None = None,
+    provider: str | None = None,
+) -> pd.DataFrame:
     """A gap table (see :func:`skills.service.gaps`), computed once per data version and arguments."""
     del key
-    return service.gaps(view, by=by, company=company, store=store(), principal=who)
+    return service.gaps(view, by=by, company=company, provider=provider, store=store(), principal=who)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def gaps_shown(key: tuple[str, int], who: Principal, view: str, by: str | tuple[str, ...] = "skill", company: str | None = None) -> pd.DataFrame:
+def gaps_shown(
+    key: tuple[str, int], who: Principal, view: str, by: str | tuple[str, ...] = "skill", company: str | None = None,
+    provider: str | None = None,
+) -> pd.DataFrame:
     """A gap table as the app shows it (suppressed cells ``:c``)."""
-    return service.gaps_for_display(gaps(key, who, view, by, company), for_app=True)
+    return service.gaps_for_display(gaps(key, who, view, by, company, provider), for_app=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -177,3 +183,10 @@ def company_profile(key: tuple[str, int], who: Principal, company: str) -> servi
     """One company's own picture (see :func:`skills.service.company_profile`)."""
     del key
     return service.company_profile(company, store=store(), principal=who)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def provider_choices(key: tuple[str, int], who: Principal) -> list[str]:
+    """Course providers the principal may choose."""
+    del key
+    return service.provider_choices(store=store(), principal=who)

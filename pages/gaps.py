@@ -115,6 +115,11 @@ if "Schools: curriculum and course demand" in tabs:
         st.caption(service.disclosure_sentence())
         st.altair_chart(charts.curriculum_gaps_chart(cached.gaps(key, who, "curriculum")), width="stretch")
         st.dataframe(cached.gaps_shown(key, who, "curriculum"), hide_index=True, width="stretch")
-        st.subheader("Expected course demand" + (f": {who.provider}" if who.provider else ""))
+        st.subheader("Expected course demand")
+        providers = cached.provider_choices(key, who)
+        chosen_provider = st.selectbox(
+            "Provider", providers, index=0 if who.provider else None, key="gaps_provider",
+            placeholder="every provider", disabled=bool(who.provider),
+        )
         st.caption("Participants per course and year if every coverable gap went to its cheapest covering course.")
-        st.dataframe(cached.gaps_shown(key, who, "gaps", "course"), hide_index=True, width="stretch")
+        st.dataframe(cached.gaps_shown(key, who, "gaps", "course", None, chosen_provider), hide_index=True, width="stretch")

@@ -205,7 +205,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     from skills import service
 
     by = tuple(args.by.split(",")) if "," in args.by else args.by
-    table = service.gaps(args.view, by=by, company=args.company)
+    table = service.gaps(args.view, by=by, company=args.company, provider=args.provider)
     shown = service.gaps_for_display(table)
     if args.json:
         args.format = "json"
@@ -442,6 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="company|skill|group|sector|region|size|role|year|level|course, or two joined by a comma (group,sector)",
     )
     gap.add_argument("--company", help="one company's own view (its data only, unsuppressed)")
+    gap.add_argument("--provider", help="with --by course: the expected demand for one provider's courses")
     gap.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
     gap.add_argument("--out", help="output file (csv, json or xlsx)")
 

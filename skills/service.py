@@ -642,10 +642,13 @@ def gaps(
     *,
     by: str | tuple[str, ...] = "skill",
     company: str | None = None,
+    provider: str | None = None,
     store: Store | None = None,
     principal: Principal | None = None,
 ) -> pd.DataFrame:
     """A gap table: ``gaps`` by a dimension, ``coverage`` by a dimension, or ``curriculum`` gaps.
+
+    ``provider`` keeps, of expected demand per course (``by="course"``), that provider's courses.
 
     With ``company`` it is that company's own view, unsuppressed (for that company's users,
     analysts and admins); otherwise every aggregate is disclosure-controlled (suppressed
@@ -667,7 +670,11 @@ def gaps(
     if view == "gaps":
         table = metrics.gap_view(dataset, by, company, settings)
         if by == "course" and who.role is access.Role.PROVIDER:
-            table = table[table["provider"].astype("string") == who.provider].reset_index(drop=True)
+            if provider is not None:
+                access.require_provider(who, provider)
+            provider = who.provider
+        if by == "course" and provider is not None:
+            table = table[table["provider"].astype("string") == provider].reset_index(drop=True)
         return table
     if view == "coverage":
         return metrics.coverage(dataset, by, company, settings)
@@ -731,6 +738,14 @@ def company_workbook(company: str, *, store: Store | None = None, principal: Pri
     sheets = company_profile(company, store=store, principal=principal).sheets()
     with tempfile.TemporaryDirectory() as folder:
         return write_workbook(sheets, Path(folder) / "company.xlsx").read_bytes()
+
+
+def provider_choices(*, store: Store | None = None, principal: Principal | None = None) -> list[str]:
+    """Course providers a principal may choose: a provider user its own, everyone else every provider."""
+    who = access.who(principal)
+    if who.role is access.Role.PROVIDER:
+        return [str(who.provider)]
+    return sorted(set(load_dataset(store).flat("courses")["provider"].astype(str)))
 
 
 def company_choices(store: Store | None = None, *, principal: Principal | None = None) -> pd.DataFrame:

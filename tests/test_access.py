@@ -137,6 +137,7 @@ REFUSED: dict[str, list[Refusal]] = {
         ("provider", lambda r, p: service.gaps("gaps", by="skill", company=r["a"], principal=p)),
         ("policymaker", lambda r, p: service.gaps("coverage", by="skill", company=r["a"], principal=p)),
         ("policymaker", lambda r, p: service.gaps("gaps", by=("company", "skill"), principal=p)),
+        ("provider", lambda r, p: service.gaps("gaps", by="course", provider=r["q"], principal=p)),
     ],
     "coverage_options": [
         ("company", lambda r, p: service.coverage_options(r["b"], principal=p)),
@@ -201,7 +202,7 @@ NO_DATA = {
     "scenario_changes",
 }
 #: Open to every signed-in role: region-wide counts, names of stored scenarios, empty templates.
-EVERY_ROLE = {"info", "unmapped", "stored_scenarios", "template", "scenario_runs"}
+EVERY_ROLE = {"info", "unmapped", "stored_scenarios", "template", "scenario_runs", "provider_choices"}
 
 
 def _page_calls() -> set[str]:
@@ -267,6 +268,9 @@ def test_a_provider_sees_its_own_courses_only(region: dict[str, Any], store: Sto
     runs = service.scenario_table("runs", ["shared"], principal=who)
     assert set(runs["provider"]) <= {region["p"]}
     assert len(service.scenario_table("runs", ["shared"])) > len(runs)
+    assert service.provider_choices(principal=who) == [region["p"]]
+    chosen = service.gaps("gaps", by="course", provider=region["q"], principal=POLICY)
+    assert set(chosen["provider"]) == {region["q"]}
 
 
 def test_a_policymaker_sees_plans_without_company_identities(region: dict[str, Any], store: Store) -> None:
