@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     sign_in_free_failures: int = Field(default=4, ge=1, le=100, description="Sign-in: wrong passwords in a row before each further attempt must wait.")
     sign_in_wait_s: float = Field(default=30.0, gt=0, le=3600, allow_inf_nan=False, description="Sign-in: the first wait after too many failures, in seconds; it doubles with each further failure (at most 15 minutes).")
     mapping_threshold: float = Field(default=88.0, ge=0, le=100, description="Matcher score (0–100) below which a phrase goes to review; for fuzzy matches the score is the calibrated chance, in per cent, that the suggestion is right.")
+    dask_scheduler: str = Field(default="", description="Address of a Dask scheduler (e.g. tcp://10.0.0.5:8786) that runs sweeps and batches of solves; empty = local processes.")
 
     @property
     def sqlalchemy_url(self) -> str:
