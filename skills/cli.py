@@ -371,6 +371,22 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """vetplan report priorities NAME: the region's priority skill areas from a stored run."""
+    from skills import service
+
+    report = service.priorities_report(args.name, run_id=args.run)
+    if args.out:
+        service.priorities_file(report, args.out)
+        print(f"wrote {args.out}", file=sys.stderr)
+        return EXIT_OK
+    if args.json:
+        print(json.dumps({name: frame.to_dict("records") for name, frame in report.sheets().items()}, indent=2, default=str, ensure_ascii=False))
+    else:
+        print(report.to_markdown())
+    return EXIT_OK
+
+
 def cmd_scenarios(args: argparse.Namespace) -> int:
     from skills import service
 
@@ -477,6 +493,12 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("names", nargs="*", help="scenario names (their latest runs) or NAME@RUN_ID; default: every stored scenario")
     compare.add_argument("--baseline", help="the run the others are compared with (default: the first named)")
     compare.add_argument("--out", help="write the comparison workbook (.xlsx)")
+
+    report = add("report", cmd_report, "Reports from a stored run: priorities (the region's priority skill areas, as an LSIP states them).")
+    report.add_argument("kind", choices=["priorities"])
+    report.add_argument("name", help="scenario name (its latest run)")
+    report.add_argument("--run", type=int, help="an older run of that scenario")
+    report.add_argument("--out", help="write it as .xlsx or a printable .md page")
 
     cmp_ = add("scenarios", cmd_scenarios, "Compare the stored results of scenarios side by side.")
     cmp_.add_argument("names", nargs="*", help="scenario names (default: all stored)")

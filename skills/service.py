@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from skills.company_view import CompanyProfile as CompanyProfile
     from skills.io import ImportResult
     from skills.mapping import Matcher
+    from skills.priorities import PrioritiesReport as PrioritiesReport
     from skills.survey import SurveyMapping
 
 #: What each table is for, to tell a user what is missing.
@@ -1094,6 +1095,48 @@ def compare_runs(
         currency=load_settings().currency,
         notes=notes,
     )
+
+
+def priorities_report(
+    name: str, *, run_id: int | None = None, store: Store | None = None, principal: Principal | None = None
+) -> PrioritiesReport:
+    """The region's 4–6 priority skill areas from the latest run of ``name`` (or ``run_id``), as an LSIP states them.
+
+    Sectors and occupations asked by fewer companies than the disclosure rule's minimum are pooled.
+    """
+    from skills.errors import NotFoundError
+    from skills.priorities import priorities
+
+    access.require(principal, access.PLANNERS, "the regional priorities report")
+    store = store or get_store()
+    latest = store.latest_runs([name])
+    if run_id is None:
+        if name not in latest:
+            msg = f"no stored run of {name!r} (stored: {', '.join(store.scenarios()) or 'none yet'})"
+            raise NotFoundError(msg)
+        run_id = latest[name]
+    elif store.run(run_id)["scenario"] != name:
+        msg = f"run {run_id} is not a run of {name!r}"
+        raise NotFoundError(msg)
+    tables = {table: store.read_run_results(table, [run_id]).drop(columns=["run_id", "scenario"]) for table in ("gaps", "participants", "runs", "hires")}
+    settings = load_settings()
+    return priorities(
+        tables, load_dataset(store), scenario=name, run_id=run_id, currency=settings.currency, min_companies=settings.min_companies_per_cell
+    )
+
+
+def priorities_file(report: PrioritiesReport, out: str | Path) -> Path:
+    """Write the priorities report as a workbook (``.xlsx``) or a printable Markdown page (``.md``)."""
+    from skills.workbook import write_workbook
+
+    target = Path(out)
+    if target.suffix.lower() == ".md":
+        target.write_text(report.to_markdown(), encoding="utf-8")
+        return target
+    if target.suffix.lower() != ".xlsx":
+        msg = f"{target.name}: write the priorities report as .xlsx or .md"
+        raise InputError(msg)
+    return write_workbook(report.sheets(), target)
 
 
 def comparison_file(comparison: Comparison, out: str | Path) -> Path:

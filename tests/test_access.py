@@ -189,6 +189,7 @@ REFUSED: dict[str, list[Refusal]] = {
     "plan_workbook": [
         (role, lambda r, p: service.plan_workbook(r["result"], principal=p)) for role in ("company", "provider", "policymaker")
     ],
+    "priorities_report": [(role, lambda r, p: service.priorities_report("shared", principal=p)) for role in ("company", "provider")],
     "compare_runs": [(role, lambda r, p: service.compare_runs(["shared"], principal=p)) for role in ("company", "provider")],
     "rerun_scenario": [(role, lambda r, p: service.rerun_scenario("shared", principal=p)) for role in ("company", "provider")],
     "delete_runs": [(role, lambda r, p: service.delete_runs("shared", principal=p)) for role in ("company", "provider")],
