@@ -16,6 +16,17 @@ from optimisation.solve import new_highs
 #: Below this many integer variables HiGHS alone is faster than heuristic plus solve.
 MIN_INTEGERS_FOR_START = 2000
 
+#: Up to this many integer variables the wide restricted MIP runs directly (tier M: 0.38 % in 2 s,
+#: against 1.24 % for the narrow box); above it the narrow box runs first (tier L: the wide box
+#: alone stays at its root node for 8 s, the narrow one reaches 0.55 % in 7 s).
+WIDE_INTEGERS = 20000
+
+#: HiGHS's ``mip_heuristic_effort`` in the restricted MIPs (HiGHS's default is 0.05).
+RESTRICTED_HEURISTIC_EFFORT = 0.5
+
+#: The rounding opens one run where the LP seats at least this share of a minimum cohort.
+OPEN_SHARE = 0.5
+
 
 @dataclass
 class Start:
@@ -47,13 +58,13 @@ def starting_plan(
        infeasible). Runs the LP leaves closed stay closed, which shrinks
        the problem to a fraction of its size.
 
-    Models with fewer than ``min_integers`` integer variables get no start
-    (an empty :class:`Start`).
+    Models with fewer than ``min_integers`` integer variables get the
+    rounded plan only (no restricted MIP).
     """
     began = time.perf_counter()
     matrix = model.matrix
     integer = matrix.integer
-    if int(integer.sum()) < min_integers or seconds <= 0.05:
+    if seconds <= 0.05 or not integer.any():
         return Start()
     lp = matrix.highs_lp(mip=True)
     variables = matrix.variables
@@ -77,9 +88,18 @@ def starting_plan(
     rounded = rounded_plan(model, lp_values)
     if rounded is not None:
         best = _fixed_integer_lp(model, lp, rounded, seconds - (time.perf_counter() - began))
-    left = seconds - (time.perf_counter() - began)
-    if left > 0.05:
-        improved = _restricted_mip(model, lp, lp_values, best, left)
+    # Restricted MIPs: "narrow" (participants within one person of the LP's ceiling) first on
+    # large models, where the wide box stalls at its root node; "wide" (participants up to their
+    # bound) on the rest of the time, and directly on models up to WIDE_INTEGERS integers.
+    n_integers = int(integer.sum())
+    boxes: tuple[bool, ...] = (True,) if n_integers <= WIDE_INTEGERS else (False, True)
+    if n_integers < min_integers:
+        boxes = ()  # small models: HiGHS alone improves the rounded plan faster
+    for wide in boxes:
+        left = seconds - (time.perf_counter() - began)
+        if left <= 0.1:
+            break
+        improved = _restricted_mip(model, lp, lp_values, best, left, wide=wide)
         if improved is not None and (
             best is None or _value(matrix, improved) > _value(matrix, best) + 1e-9
         ):
@@ -135,8 +155,15 @@ def _restricted_mip(
     lp_values: np.ndarray,
     incumbent: np.ndarray | None,
     seconds: float,
+    *,
+    wide: bool = False,
 ) -> np.ndarray | None:
-    """The MILP restricted around the LP (RENS with one more person of room on opened runs)."""
+    """The MILP restricted around the LP and the incumbent.
+
+    Runs between the incumbent's and the LP's ceiling; hires within the
+    LP's ceiling; participants within one more person than the LP's ceiling
+    on runs the LP opens (``wide``: up to their bound).
+    """
     matrix = model.matrix
     integer = matrix.integer
     restricted = new_highs()
@@ -150,7 +177,9 @@ def _restricted_mip(
     # whole runs can reach their minimum cohort; everything else stays within the LP's ceiling.
     run_columns = model.columns("runs")
     slot_columns = model.columns("participants")
-    if len(slot_columns):
+    if len(slot_columns) and wide:
+        upper[slot_columns] = bound[slot_columns]
+    elif len(slot_columns):
         opened = lp_values[run_columns] > 1e-6
         slot_open = opened[model.sets.participants["run"].to_numpy()]
         upper[slot_columns] = np.where(
@@ -168,6 +197,9 @@ def _restricted_mip(
         len(chosen), chosen, lower[chosen], np.maximum(upper[chosen], lower[chosen])
     )
     restricted.setOptionValue("mip_rel_gap", max(model.scenario.mip_gap / 2, 1e-4))
+    # Ten times HiGHS's default heuristic effort: on tier L its sub-MIPs find 0.9 % in 6 s where the
+    # default spends the time separating cuts at the root and returns the start unchanged.
+    restricted.setOptionValue("mip_heuristic_effort", RESTRICTED_HEURISTIC_EFFORT)
     restricted.setOptionValue("time_limit", max(0.05, seconds))
     if model.scenario.threads is not None:
         restricted.setOptionValue("threads", int(model.scenario.threads))
@@ -203,14 +235,35 @@ def rounded_plan(model: Model, lp_values: np.ndarray) -> np.ndarray | None:
     runs, participants = sets.runs, sets.participants
     n_runs = len(runs)
     run_of = participants["run"].to_numpy()
-    x = np.clip(np.floor(lp_values[x_col] + 1e-6), 0.0, matrix.col_upper[x_col])
+    x_lp = np.clip(lp_values[x_col], 0.0, matrix.col_upper[x_col])
+    x = np.floor(x_lp + 1e-6)
     seats = runs[["max_participants", "pool"]].min(axis=1).to_numpy(dtype=float)
     minimum = runs["min_participants"].to_numpy(dtype=float)
     run_upper = runs["run_upper"].to_numpy(dtype=float)
+    # Runs from the LP's people (before rounding them down): the most runs they fill to the
+    # minimum cohort, at most those needed to seat them; then people are rounded to the nearest
+    # whole number in total, by raising the largest fractions, within the runs' seats.
+    lp_people = np.bincount(run_of, weights=x_lp, minlength=n_runs)
+    r = np.minimum(run_upper, np.floor(lp_people / minimum + 1e-9))
+    r = np.maximum(np.minimum(r, np.ceil(lp_people / seats - 1e-9)), 0.0)
+    # A slot the LP fills to at least half a minimum cohort opens one run (the LP's fractional
+    # runs hold a few percent of its people on tier L); the rows it may break are repaired below.
+    r = np.where((r == 0) & (lp_people >= OPEN_SHARE * minimum), 1.0, r)
+    target = np.clip(np.round(lp_people), minimum * r, seats * r)
+    missing = target - np.bincount(run_of, weights=x, minlength=n_runs)
+    room = (x < matrix.col_upper[x_col]) & (r[run_of] > 0)
+    order = np.lexsort((-(x_lp - x), run_of))  # by run, largest fraction first
+    order = order[room[order]]
+    for _ in range(int(seats.max(initial=0.0)) + 1):  # one more person per member and pass
+        if not len(order) or (missing <= 1e-9).all():
+            break
+        rank = np.arange(len(order)) - np.searchsorted(run_of[order], run_of[order])
+        raise_one = order[rank < missing[run_of[order]] - 1e-9]
+        x[raise_one] += 1.0
+        missing -= np.bincount(run_of[raise_one], minlength=n_runs)
+        order = order[x[order] < matrix.col_upper[x_col][order]]
     people = np.bincount(run_of, weights=x, minlength=n_runs)
-    r = np.minimum(run_upper, np.floor(people / minimum + 1e-9))
-    r = np.minimum(r, np.ceil(people / seats - 1e-9))
-    r = np.maximum(r, 0.0)
+    r = np.minimum(r, np.floor(people / minimum + 1e-9))
     x = np.where(r[run_of] > 0, x, 0.0)
     excess = np.bincount(run_of, weights=x, minlength=n_runs) - seats * r
     for run in np.flatnonzero(excess > 1e-9).tolist():

@@ -172,7 +172,7 @@ def _plain(value: Any) -> Any:
 #: (2.2 s for 187 000 non-zeros on a loaded 2-core machine), doubled for safety.
 POST_SOLVE_S_PER_NONZERO = 2.4e-5
 #: Fixed part of extract, check and explain (pandas and pandera overheads).
-POST_SOLVE_FIXED_S = 0.3
+POST_SOLVE_FIXED_S = 0.12
 
 
 def post_solve_reserve(model: Model, *, with_explanations: bool = True) -> float:

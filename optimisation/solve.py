@@ -36,11 +36,11 @@ OPTIMAL_GAP = 1e-4
 POOR_GAP = 0.05
 
 #: The MIP (and the cost stage) start only with at least this many seconds left.
-MIN_PHASE_S = 0.2
+MIN_PHASE_S = 0.05
 
 #: Shares of the solve's time: the starting plan (LP relaxation and restricted MIP) may use up to
 #: ``START_SHARE``, the cost stage gets ``COST_SHARE``; the coverage MIP gets the rest.
-START_SHARE = 0.6
+START_SHARE = 0.65
 COST_SHARE = 0.15
 
 
