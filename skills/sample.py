@@ -1,4 +1,4 @@
-"""Seeded generator of the sample region and of the benchmark tiers S, M and L."""
+"""Seeded generator of the sample region and of the benchmark tiers S, M, L and NS (North Sea)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,12 @@ TIERS: Final[dict[str, Tier]] = {
     "L": Tier(
         companies=1200, courses=3000, skills=500, years=3,
         regions=("DK011", "DK022", "DK032", "DK041", "DK050"), providers=40,
+    ),
+    # North Sea: seven NUTS-2 regions around it (Syddanmark, Midtjylland, Nordjylland, Weser-Ems,
+    # Groningen, Vestlandet, North Eastern Scotland).
+    "NS": Tier(
+        companies=5000, courses=6000, skills=800, years=3,
+        regions=("DK03", "DK04", "DK05", "DE94", "NL11", "NO0A", "UKM5"), providers=120,
     ),
 }
 
@@ -101,7 +107,7 @@ def generate_region(tier: str = "sample", seed: int = 7) -> Dataset:
     ----------
     tier
         ``"sample"`` (the Central-Denmark-like sample region) or a benchmark
-        tier ``"S"``, ``"M"``, ``"L"`` (see :data:`TIERS`).
+        tier ``"S"``, ``"M"``, ``"L"``, ``"NS"`` (see :data:`TIERS`).
     seed
         Seed of the random generator: the same seed gives the same region.
 
