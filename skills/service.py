@@ -1280,7 +1280,14 @@ def compare_scenarios(
 ) -> pd.DataFrame:
     """Headline figures of stored scenarios side by side: one row per scenario (tidy, with a scenario column)."""
     access.require(principal, access.PLANNERS, "comparing scenarios")
-    summary = (store or get_store()).read_results("summary", names)
+    store = store or get_store()
+    unknown = sorted(set(names or []) - set(store.scenarios()))
+    if unknown:
+        from skills.errors import NotFoundError
+
+        msg = f"no stored run of {', '.join(map(repr, unknown))} (stored: {', '.join(store.scenarios()) or 'none yet'})"
+        raise NotFoundError(msg)
+    summary = store.read_results("summary", names)
     if summary.empty:
         return summary
     first = ["scenario", "status", "coverage", "closed_units", "unmet_units", "total_cost", "public_cost", "company_cost"]

@@ -123,6 +123,7 @@ def test_unknown_names_are_an_error(tiny: Store, capsys: pytest.CaptureFixture[s
     assert main(["compare", "known", "nosuch"]) == 2
     assert "nosuch" in capsys.readouterr().err
     assert main(["scenario", "show", "nosuch"]) == 2
+    assert main(["scenarios", "known", "nosuch"]) == 2
     assert main(["scenario", "run", "nosuch"]) == 2
 
 
