@@ -707,7 +707,8 @@ def expand_wide(raw: RawTable, mapping: SurveyMapping) -> WideRows:
     employees = parse_numbers(company["employees"], ".").values
 
     pieces: list[pd.DataFrame] = []
-    for question in [*mapping.questions, *mapping.free_text]:
+    asked: list[Question | FreeTextQuestion] = [*mapping.questions, *mapping.free_text]
+    for question in asked:
         pieces += _answer_pieces(raw, mapping, question, employees, problems)
     problems += unused_columns(raw, mapping)
     problems = list(dict.fromkeys(problems))  # questions sharing a column report it once
