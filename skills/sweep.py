@@ -224,7 +224,17 @@ def _best_plan(budget: float, solved: Iterable[_Solved]) -> _Solved | None:
 
 
 def _accepted(budget: float, solved: Sequence[_Solved], mip_gap: float) -> bool:
-    """A plan of the sweep fits ``budget`` and is within the requested gap of its bound there."""
+    """``budget`` needs no solve of its own: a plan of the sweep decides it.
+
+    Either a plan found at this or a higher budget (the unlimited one
+    included) fits it: then the budget row does not bind that plan, and the
+    budget's own solve would solve the same problem again, so the plan is as
+    good here as where it was found, against the bound found there. Or the
+    dominance step's plan is within ``mip_gap`` of the tightest bound known
+    here.
+    """
+    if any(item.budget >= budget and item.fits(budget) for item in solved):
+        return True
     best, bound = _best_plan(budget, solved), _bound_at(budget, solved)
     if best is None or bound is None or math.isnan(best.objective):
         return False
@@ -274,8 +284,7 @@ def _reason(budget: float, best: _Solved, own: _Solved | None) -> str:
     if best.budget > budget:
         return (
             f"not solved: the plan of budget {source} spends at most "
-            f"{best.peak_public_per_year:,.0f} a year, within this budget, and is within the "
-            "requested gap of its bound"
+            f"{best.peak_public_per_year:,.0f} a year, within this budget, which does not bind it"
         )
     return (
         f"not solved: the plan of budget {source} fits this budget and is within the "
@@ -430,12 +439,13 @@ def budget_sweep(
 
     1. Solve the unlimited budget, and (with a second worker) the lowest
        budget beside it.
-    2. A budget is decided without a solve when a plan already found fits it
-       (its public spend in every year is within the budget: a plan feasible
-       at a lower budget is feasible at every higher one) and is within
-       ``mip_gap`` of the tightest bound known there (a solve at any higher
-       budget, the unlimited one included, bounds every lower budget). Every
-       budget at or above the unlimited plan's largest yearly spend is so.
+    2. A budget is decided without a solve when a plan found at this or a
+       higher budget fits it (its public spend in every year is within the
+       budget, so the budget does not bind it: every budget at or above the
+       unlimited plan's largest yearly spend shows that plan), or when a plan
+       that fits it (a plan feasible at a lower budget is feasible at every
+       higher one) is within ``mip_gap`` of the tightest bound known there (a
+       solve at any higher budget bounds every lower one).
     3. The remaining budgets are solved in increasing order, as many at a
        time as the executor has workers; after each solve step 2 is tried
        again.
