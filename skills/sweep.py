@@ -224,17 +224,16 @@ def _best_plan(budget: float, solved: Iterable[_Solved]) -> _Solved | None:
 
 
 def _accepted(budget: float, solved: Sequence[_Solved], mip_gap: float) -> bool:
-    """``budget`` needs no solve of its own: a plan of the sweep decides it.
+    """``budget`` needs no solve of its own: the dominance step's plan there is within ``mip_gap``.
 
-    Either a plan found at this or a higher budget (the unlimited one
-    included) fits it: then the budget row does not bind that plan, and the
-    budget's own solve would solve the same problem again, so the plan is as
-    good here as where it was found, against the bound found there. Or the
-    dominance step's plan is within ``mip_gap`` of the tightest bound known
-    here.
+    The plan fits the budget (a plan feasible at a lower budget is feasible
+    at every higher one; a plan found at a higher budget fits when the
+    budget does not bind it) and its gap is measured against the tightest
+    bound known at this budget (a solve at any higher budget, the unlimited
+    one included, bounds every lower budget). A plan that missed the gap
+    where it was found is not reused without a solve: the budget gets its
+    own chance, and the dominance step keeps the better of the two.
     """
-    if any(item.budget >= budget and item.fits(budget) for item in solved):
-        return True
     best, bound = _best_plan(budget, solved), _bound_at(budget, solved)
     if best is None or bound is None or math.isnan(best.objective):
         return False
@@ -439,13 +438,13 @@ def budget_sweep(
 
     1. Solve the unlimited budget, and (with a second worker) the lowest
        budget beside it.
-    2. A budget is decided without a solve when a plan found at this or a
-       higher budget fits it (its public spend in every year is within the
-       budget, so the budget does not bind it: every budget at or above the
-       unlimited plan's largest yearly spend shows that plan), or when a plan
-       that fits it (a plan feasible at a lower budget is feasible at every
-       higher one) is within ``mip_gap`` of the tightest bound known there (a
-       solve at any higher budget bounds every lower one).
+    2. A budget is decided without a solve when a plan that fits it (its
+       public spend in every year is within the budget: a plan feasible at a
+       lower budget is feasible at every higher one) is within ``mip_gap`` of
+       the tightest bound known there (a solve at any higher budget, the
+       unlimited one included, bounds every lower one). When the unlimited
+       solve reaches its gap, every budget at or above its largest yearly
+       spend is decided so.
     3. The remaining budgets are solved in increasing order, as many at a
        time as the executor has workers; after each solve step 2 is tried
        again.
