@@ -306,14 +306,22 @@ def test_unseen_phrase_sets_keep_their_measured_precision_and_recall(
 def _bench() -> object:
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bench_mapping", LABELLED.parents[2] / "bench" / "mapping.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_mapping", LABELLED.parents[2] / "bench" / "mapping.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-LSIP_TAGS = LABELLED.parents[3] / "shared" / "reference" / "lsip-wnycc" / "job_postings_by_specialized_skill.csv"
+LSIP_TAGS = (
+    LABELLED.parents[3]
+    / "shared"
+    / "reference"
+    / "lsip-wnycc"
+    / "job_postings_by_specialized_skill.csv"
+)
 needs_lsip = pytest.mark.skipif(not LSIP_TAGS.exists(), reason="shared reference data not present")
 
 
@@ -334,7 +342,14 @@ def test_the_stored_confidence_model_is_what_the_documented_fit_gives() -> None:
 
     bench = _bench()
     bench.main(  # type: ignore[attr-defined]
-        ["--fit", str(LABELLED), str(LABELLED.parent / "mapping_dev.csv"), "lsip-dev", "--labelled", str(LABELLED)]
+        [
+            "--fit",
+            str(LABELLED),
+            str(LABELLED.parent / "mapping_dev.csv"),
+            "lsip-dev",
+            "--labelled",
+            str(LABELLED),
+        ]
     )
     fitted = bench.LAST_FIT  # type: ignore[attr-defined]
     assert fitted.ranking == pytest.approx(EVIDENCE_MODEL.ranking, abs=0.01)
@@ -381,7 +396,9 @@ def test_compounds_written_apart_and_swapped_letters_are_understood() -> None:
     from skills.mapping.evidence import _evidence_words, word_evidence
 
     assert _evidence_words(normalise("frekvens omformer"), matcher) == ["frekvensomform"]
-    assert word_evidence(normalise("frekvens omformer"), matcher).ranked()[0] == "frequency_converters"
+    assert (
+        word_evidence(normalise("frekvens omformer"), matcher).ranked()[0] == "frequency_converters"
+    )
     # "pnuematik": two letters swapped is one edit from "pneumatik"
     assert word_evidence(normalise("pnuematik"), matcher).ranked() == ["pneumatics"]
     # words of a description count, but less than a name
@@ -397,8 +414,14 @@ def test_sentences_without_a_skill_name_get_the_right_suggestion_for_review() ->
 
     full = Matcher.from_taxonomy(load_taxonomy(), threshold=88)
     for phrase, skill_id in [
-        ("Vi har brug for folk der kan skifte og justere lejer, remme og kæder på vores transportbånd", "mechanical_maintenance"),
-        ("Alle nye medarbejdere skal lære at sortere affald og slukke for trykluften, når de går hjem", "green_work_practices"),
+        (
+            "Vi har brug for folk der kan skifte og justere lejer, remme og kæder på vores transportbånd",
+            "mechanical_maintenance",
+        ),
+        (
+            "Alle nye medarbejdere skal lære at sortere affald og slukke for trykluften, når de går hjem",
+            "green_work_practices",
+        ),
     ]:
         found = match(phrase, full)
         assert found.skill_id == skill_id, found
@@ -447,7 +470,9 @@ def test_vocabulary_index_links_like_a_full_scan(case: tuple[list[str], str]) ->
     assert index.related(word) == scanned_related
     modifier = word[:4]
     assert index.starting_with(modifier) == {
-        w for w in set(vocabulary) if w == modifier or (len(modifier) >= 4 and w.startswith(modifier))
+        w
+        for w in set(vocabulary)
+        if w == modifier or (len(modifier) >= 4 and w.startswith(modifier))
     }
 
 
@@ -459,7 +484,9 @@ def test_likely_skills_for_the_reviewer(matcher: Matcher) -> None:
         [SKILLS, SKILLS.iloc[[0]].assign(skill_id="plc_basics", label="PLC basics", label_da=None)],
         ignore_index=True,
     )
-    assert {skill for skill, _ in likely_skills("PLC", Matcher.from_taxonomy(shared, threshold=88))} == {
+    assert {
+        skill for skill, _ in likely_skills("PLC", Matcher.from_taxonomy(shared, threshold=88))
+    } == {
         "plc_programming",
         "plc_basics",
     }
@@ -467,3 +494,28 @@ def test_likely_skills_for_the_reviewer(matcher: Matcher) -> None:
     found = likely_skills("robot programming for welding cells", matcher, limit=2)
     assert len(found) == 2 and found[0][1] >= found[1][1]
     assert found[0][0] == match("robot programming for welding cells", matcher).skill_id
+
+
+def test_label_style_phrases_are_read_without_their_usage_words() -> None:
+    """ESCO-style labels: generic verbs, product words, user roles and acronym plurals say how, not what."""
+    from skills.mapping import CONTAINED_MAX, phrase_rewrites
+    from skills.taxonomy import load_taxonomy
+
+    assert phrase_rewrites("Install solar software") == ["solar installation"]
+    assert phrase_rewrites("MES superbruger") == ["mes"]
+    assert phrase_rewrites("PLC'erne") == ["plc"]
+    # sentences keep their verbs; a phrase that is all role word stays as it is
+    assert phrase_rewrites("we use robots to weld frames on the night shift") == []
+    assert phrase_rewrites("superbruger") == []
+    full = Matcher.from_taxonomy(load_taxonomy(), threshold=88)
+    expected = {
+        "use CAD software": "cad_3d_modelling",
+        "maintain hydraulic equipment": "hydraulics",
+        "AMRs": "agv_amr",
+        "MES superbruger": "mes_operation",
+        "CNC'er": "cnc_operation",
+    }
+    found = {phrase: match(phrase, full) for phrase in expected}
+    assert {phrase: m.skill_id for phrase, m in found.items()} == expected
+    # a rewritten reading never scores like an exact name of the phrase as written
+    assert all(m.accepted and m.score <= CONTAINED_MAX for m in found.values())

@@ -31,6 +31,7 @@ from skills.mapping.text import (
     core,
     fold_danish,
     normalise,
+    phrase_rewrites,
     stem,
 )
 from skills.mapping.vocabulary import MIN_SOFT_LENGTH
@@ -65,6 +66,7 @@ __all__ = [
     "match_with_candidates",
     "new_skill",
     "normalise",
+    "phrase_rewrites",
     "queue_rows",
     "resolve_pending",
     "resolve_row",

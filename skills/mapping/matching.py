@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 import pandas as pd
@@ -11,6 +11,7 @@ import pandas as pd
 from skills.mapping.candidates import Candidate, scored_candidates
 from skills.mapping.index import _METHOD_RANK, Matcher, _keys
 from skills.mapping.name_scores import CONTAINED_MAX
+from skills.mapping.text import content_stems, phrase_rewrites
 
 #: A candidate with a smaller chance (%) than this is not worth a reviewer's look.
 MIN_SUGGESTION: Final = 1.0
@@ -75,10 +76,35 @@ def match(phrase: object, matcher: Matcher, threshold: float | None = None) -> M
 def match_with_candidates(
     phrase: object, matcher: Matcher, threshold: float | None = None
 ) -> tuple[Match, list[Candidate]]:
-    """:func:`match`, plus the :func:`scored_candidates` behind a fuzzy match (empty for exact ones)."""
+    """:func:`match`, plus the :func:`scored_candidates` behind a fuzzy match (empty for exact ones).
+
+    A phrase no name matches exactly is also read as its :func:`phrase_rewrites` (``use X
+    software`` as ``X``, ``maintain X`` as ``X maintenance``, ``AGVs`` as ``AGV``); the best
+    reading wins, a rewritten exact name scoring at most :data:`CONTAINED_MAX`; a rewrite of one
+    word counts only when it is a name.
+    """
     limit = matcher.threshold if threshold is None else threshold
     text = "" if phrase is None else str(phrase).strip()
-    keys = _keys(text)
+    found, candidates = _match_reading(text, text, matcher, limit)
+    if found.method in _EXACT_SCORE:
+        return found, candidates
+    for rewrite in phrase_rewrites(text):
+        other, other_candidates = _match_reading(text, rewrite, matcher, limit)
+        if other.method in _EXACT_SCORE:
+            score = min(other.score, CONTAINED_MAX)
+            other = replace(other, score=score, accepted=score >= limit)
+        elif len(content_stems(rewrite)) < 2:
+            continue  # one word left ("learning" of "learning platforms"): only its exact name counts
+        if other.score > found.score:
+            found, candidates = other, other_candidates
+    return found, candidates
+
+
+def _match_reading(
+    text: str, reading: str, matcher: Matcher, limit: float
+) -> tuple[Match, list[Candidate]]:
+    """The match of one reading of the phrase ``text`` (the phrase itself or a rewrite)."""
+    keys = _keys(reading)
     exact = _exact_match(text, keys, matcher, limit)
     if exact is not None:
         return exact, []

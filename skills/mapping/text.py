@@ -104,3 +104,72 @@ def stem(token: str) -> str:
 def content_stems(normalised: str) -> list[str]:
     """Stems of the words that carry meaning (stop and filler words dropped)."""
     return [stem(word) for word in normalised.split() if word not in STOP_WORDS]
+
+
+#: Longest phrase (in words) read as a label whose verbs and product words can be dropped.
+REWRITE_WORDS: Final = 5
+#: Verbs that say only "works with" (ESCO labels, job ads): dropped from the front of a phrase.
+GENERIC_VERBS: Final = frozenset(
+    {
+        "use", "using", "operate", "operating", "apply", "applying", "utilise", "utilize", "handle",
+        "handling", "bruge", "anvende", "benytte", "betjene", "betjening", "anvendelse", "brug",
+    }
+)  # fmt: skip
+#: Verbs whose noun names the skill: "maintain X" reads as "X maintenance".
+NOMINAL_VERBS: Final = {
+    "maintain": "maintenance", "maintaining": "maintenance", "service": "servicing",
+    "repair": "repair", "repairing": "repair", "install": "installation", "installing": "installation",
+    "program": "programming", "programme": "programming", "inspect": "inspection",
+    "inspecting": "inspection", "calibrate": "calibration", "calibrating": "calibration",
+    "troubleshoot": "troubleshooting", "monitor": "monitoring", "monitoring": "monitoring",
+    "test": "testing", "weld": "welding", "manage": "management", "managing": "management",
+    "plan": "planning", "analyse": "analysis", "analyze": "analysis", "measure": "measurement",
+    "vedligeholde": "vedligeholdelse", "programmere": "programmering", "installere": "installation",
+    "reparere": "reparation", "kalibrere": "kalibrering", "svejse": "svejsning",
+}  # fmt: skip
+#: Words naming the kind of product rather than the skill: dropped from the end of a phrase.
+PRODUCT_WORDS: Final = frozenset(
+    {
+        "software", "tool", "tools", "equipment", "system", "systems", "application", "applications",
+        "platform", "platforms", "solution", "solutions", "package", "packages", "programs",
+        "værktøj", "værktøjer", "udstyr", "systemer", "programmer", "løsninger",
+    }
+)  # fmt: skip
+#: Words naming a user role: "SAP superbruger", "ERP super user" ask for the system's skill.
+ROLE_WORDS: Final = frozenset(
+    {"superbruger", "superbrugere", "superuser", "superusers", "nøglebruger", "nøglebrugere"}
+)
+_ROLE_PAIRS: Final = re.compile(r"\b(?:super|key|power|end)\s+users?\b")
+#: An acronym in the plural or Danish definite form: AGVs, PLC's, PLC'er, PLC'erne.
+_ACRONYM_INFLECTED: Final = re.compile(r"\b([A-Z]{2,6})(?:['’]?s|['’](?:er|erne|en|ne))\b")
+
+
+def phrase_rewrites(text: str) -> list[str]:
+    """Normalised readings of a phrase with the words that say how a skill is used made plain.
+
+    Acronym plurals lose their ending (``AGVs`` → ``agv``), a role word goes (``SAP
+    superbruger`` → ``sap``), a product word at the end goes (``spreadsheets software``), a
+    generic verb at the front goes (``use``, ``operate``), and a verb whose noun names the
+    skill moves behind its object (``maintain robotic equipment`` → ``robotic maintenance``).
+    Only phrases of at most :data:`REWRITE_WORDS` words (labels, not sentences) are read again,
+    and only readings that differ from :func:`normalise` and keep a word are returned.
+
+    >>> phrase_rewrites("Maintain robotic equipment"), phrase_rewrites("AGVs")
+    (['robotic maintenance'], ['agv'])
+    """
+    base = normalise(text)
+    words = normalise(_ACRONYM_INFLECTED.sub(r"\1", text)).split()
+    words = _ROLE_PAIRS.sub(" ", " ".join(words)).split()
+    words = [word for word in words if word not in ROLE_WORDS] or words
+    while len(words) > 1 and words[-1] in PRODUCT_WORDS:
+        words = words[:-1]
+    if len(words) > REWRITE_WORDS:  # a sentence, not a label: its verbs carry meaning
+        words = []
+    elif len(words) > 1 and words[0] in GENERIC_VERBS:
+        words = words[1:]
+    elif len(words) > 1 and words[0] in NOMINAL_VERBS:
+        words = [*words[1:], NOMINAL_VERBS[words[0]]]
+        while len(words) > 2 and words[-2] in PRODUCT_WORDS:
+            words = [*words[:-2], words[-1]]
+    rewritten = " ".join(words)
+    return [rewritten] if rewritten and rewritten != base else []
