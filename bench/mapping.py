@@ -154,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = [{"subset": "all", **score(results, threshold)}]
     for language, group in results.groupby("language"):
         rows.append({"subset": f"language={language}", **score(group, threshold)})
+    if results["note"].nunique() <= 8:  # a set whose note names the phrase's source
+        for (note, language), group in results.groupby(["note", "language"]):
+            rows.append({"subset": f"{note}, {language}", **score(group, threshold)})
     print(pd.DataFrame(rows).to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
     print("\nThreshold sweep (all phrases):")
