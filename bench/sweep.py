@@ -109,10 +109,10 @@ def _percent(value: float | None) -> str:
     return "-" if value is None or not math.isfinite(value) else f"{100 * value:.2f}%"
 
 
-def _budget(value: float | None) -> str:
+def _budget(value: float | str | None) -> str:
     if value is None:
         return "-"
-    return "unlimited" if not math.isfinite(value) else f"{value:,.0f}"
+    return value if isinstance(value, str) else f"{value:,.0f}"
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:

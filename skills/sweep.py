@@ -122,7 +122,7 @@ class Sweep:
     def to_json_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the points, the unlimited plan, the knee and how the sweep ran.
 
-        Infinite budgets (the unlimited solve) are written as ``null``.
+        The unlimited budget is written ``"unlimited"``; figures of a budget without a plan ``null``.
         """
         return {
             "scenario": self.scenario_name,
@@ -138,10 +138,15 @@ class Sweep:
 
 
 def _json_point(point: SweepPoint) -> dict[str, Any]:
-    return {
-        key: (None if isinstance(value, float) and not math.isfinite(value) else value)
-        for key, value in asdict(point).items()
-    }
+    """A point as JSON: the unlimited budget (infinite) is written ``"unlimited"``, NaN as ``null``."""
+    values: dict[str, Any] = {}
+    for key, value in asdict(point).items():
+        if isinstance(value, float) and math.isinf(value):
+            value = "unlimited"
+        elif isinstance(value, float) and math.isnan(value):
+            value = None
+        values[key] = value
+    return values
 
 
 @dataclass(frozen=True)

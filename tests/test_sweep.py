@@ -118,7 +118,8 @@ def test_sweep_table_and_json(serial_sweep: Sweep) -> None:
         assert column in frame.columns
     assert frame["is_knee"].sum() == (serial_sweep.knee_budget is not None)
     data = serial_sweep.to_json_dict()
-    assert data["unlimited"]["budget"] is None  # infinite written as null
+    assert data["unlimited"]["budget"] == "unlimited"
+    assert data["points"][-1]["reused_from"] == "unlimited"
     assert len(data["points"]) == len(BUDGETS)
 
 
