@@ -89,9 +89,13 @@ def cmd_info(args: argparse.Namespace) -> int:
     lines += [f"{name:>14}: {value:,}" for name, value in counts.items()]
     if summary.pending_review:
         lines.append(f"{'pending review':>14}: {summary.pending_review} phrase(s) not yet mapped to a skill")
+    lines.append(f"{'data version':>14}: {summary.data_version}")
     if summary.missing:
         lines.append("missing:")
         lines += [f"  - {item}" for item in summary.missing]
+    if summary.readiness:
+        lines.append("before any plan (base scenario's years):")
+        lines += [f"  - {sentence}" for sentence in summary.readiness]
     _print(args, summary.as_dict(), "\n".join(lines))
     return EXIT_OK
 
@@ -248,11 +252,13 @@ def _report_solve(args: argparse.Namespace, scenario: Scenario, result: Any) -> 
 
     if getattr(args, "out", None):
         service.plan_file(result, args.out, source_file=getattr(args, "scenario", None))
-    payload = {"scenario": scenario.name, **result.to_json_dict()}
+    payload = {"scenario": scenario.name, **result.to_json_dict(), "readiness": service.plan_readiness(scenario.years).as_dict()}
     if result.plan is None:
         return _no_plan(args, payload, result)
     gap = "" if result.gap is None else f", gap {100 * result.gap:.2f} %"
+    ready = service.plan_readiness(scenario.years)
     lines = [
+        *([ready.headline()] if ready.capped else []),
         f"scenario {scenario.name}: {result.status.value}{gap}",
         f"closed gap units {result.closed_units:,.0f}, unmet {result.unmet_units:,.0f}",
         f"participants {payload['participants']['total']:,}, course runs {payload['runs']['total']:,}, hires {payload['hires']['total']:,}",

@@ -58,7 +58,7 @@ class Readiness:
     assumed_rows: int
     assumed_units: int
     #: skill -> units no course can serve, most first (the skills to look at)
-    unserved_skills: dict[str, int] = field(default_factory=dict)
+    unserved_skills: dict[str, int] = field(default_factory=dict)  # skill label -> gap units no course serves
 
     @staticmethod
     def _share(part: int, whole: int) -> float:
@@ -385,6 +385,8 @@ def readiness(
     with_assumed = (
         demand["company_id"].astype(str).isin(set().union(*flagged.values()) if flagged else set())
     )
+    skills = dataset.flat("skills")
+    skill_labels = dict(zip(skills["skill_id"].astype(str), skills["label"].astype(str), strict=True))
     return Readiness(
         years=tuple(int(year) for year in years),
         gap_rows=len(gaps),
@@ -405,7 +407,7 @@ def readiness(
         assumed_rows=int(with_assumed.sum()),
         assumed_units=int(demand_units[with_assumed.to_numpy()].sum()),
         unserved_skills={
-            str(skill): int(count)
+            str(skill_labels.get(str(skill), skill)): int(count)
             for skill, count in unserved.sort_values(ascending=False, kind="stable").items()
             if count
         },

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from skills.io import ImportResult
     from skills.mapping import Matcher
     from skills.priorities import PrioritiesReport as PrioritiesReport
+    from skills.readiness import Readiness as Readiness
     from skills.survey import SurveyMapping
 
 #: What each table is for, to tell a user what is missing.
@@ -71,6 +72,9 @@ class Info:
     database: str = ""
     currency: str = "EUR"
     pending_review: int = 0
+    data_version: int = 0
+    readiness: list[str] = field(default_factory=list)  # what caps any plan over the base scenario's years
+    readiness_figures: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +83,8 @@ class Info:
             "database": self.database,
             "currency": self.currency,
             "pending_review": self.pending_review,
+            "data_version": self.data_version,
+            "readiness": self.readiness_figures,
         }
 
 
@@ -147,13 +153,36 @@ def info(store: Store | None = None, *, principal: Principal | None = None) -> I
     counts["gap_units"] = load_dataset(store).gap_unit_total() if counts["demand_rows"] else 0
     missing = [f"{name}: {purpose}" for name, purpose in TABLE_PURPOSE.items() if counts[_COUNT_OF[name]] == 0]
     settings = load_settings()
+    ready = plan_readiness(store=store, principal=principal) if counts["demand_rows"] else None
     return Info(
         counts=counts,
         missing=missing,
         database=_redacted(store.url),
         currency=settings.currency,
         pending_review=store.count_queue("pending"),
+        data_version=store.version("data"),
+        readiness=ready.sentences() if ready is not None else [],
+        readiness_figures=ready.as_dict() if ready is not None else {},
     )
+
+
+def plan_readiness(
+    years: list[int] | None = None, *, store: Store | None = None, principal: Principal | None = None
+) -> Readiness:
+    """What caps any plan before a solve: the share of gap units a course or a hire can serve, and why not;
+    demand before the horizon; assumed values. ``years`` default to the base scenario's; kept per data version."""
+    from skills.readiness import readiness
+
+    access.who(principal)
+    store = store or get_store()
+    years = years or load_scenario().years
+    version, dataset = _versioned_dataset(store)
+    name = f"readiness@{','.join(map(str, years))}"
+    found: Readiness | None = _BY_VERSION.get(store, name, version)
+    if found is None:
+        found = readiness(dataset, list(years), load_settings())
+        _BY_VERSION.put(store, name, version, found)
+    return found
 
 
 #: Which headline count says whether a table is empty.

@@ -119,7 +119,7 @@ def test_each_unserved_gap_has_the_first_reason_no_course_passes() -> None:
     assert found.course_reasons == {"no_course": 1, "level": 3, "entry_level": 2, "region": 0}
     assert tuple(found.course_reasons) == COURSE_REASONS
     assert (found.course_units, found.gap_units) == (4, 10)
-    assert found.unserved_skills == {"plc_programming": 3, "cnc_milling": 2, "welding": 1}
+    assert found.unserved_skills == {"PLC programming": 3, "CNC milling": 2, "Welding": 1}  # names, never ids
     # an online course serves every region; a course that never runs serves nobody
     online = readiness(
         _region("UKE4", courses=[_course("K1", "DK041", "online"), _course("K2", "DK042", runs=0)]),
