@@ -695,8 +695,9 @@ def gaps(
     if per_company and not who.sees_everything and (who.role is not access.Role.COMPANY or company is None):
         msg = "gaps per company are for analysts and admins; a company sees its own with its company chosen"
         raise AccessError(msg)
+    store = store or get_store()
     dataset = load_dataset(store)
-    settings = load_settings()
+    settings = disclosure_settings(store)
     if view == "gaps":
         table = metrics.gap_view(dataset, by, company, settings)
         if by == "course" and who.role is access.Role.PROVIDER:
@@ -712,6 +713,18 @@ def gaps(
         return metrics.curriculum_gaps(dataset, company, settings)
     msg = f"unknown gap view {view!r}; expected one of {', '.join(GAP_VIEWS)}"
     raise InputError(msg)
+
+
+def disclosure_settings(store: Store | None = None) -> Settings:
+    """The settings with this database's own cell-key secret, unless the operator set one.
+
+    With the shipped default secret, anyone who knows which companies form a cell could
+    recompute its noise; every database therefore draws its own at first use.
+    """
+    settings = load_settings()
+    if settings.cell_key_secret != Settings.model_fields["cell_key_secret"].default:
+        return settings
+    return settings.model_copy(update={"cell_key_secret": (store or get_store()).secret("cell_key_secret")})
 
 
 def disclosure_sentence(settings: Settings | None = None) -> str:

@@ -362,6 +362,22 @@ class Store:
                 connection.execute(insert(meta_table).values(key="database_id", value=found))
         return str(found)
 
+    def secret(self, key: str) -> str:
+        """A random secret this database keeps under ``key`` in ``vetplan_meta``, drawn at first use."""
+        import secrets
+
+        name = f"secret:{key}"
+        with self.engine.connect() as connection:
+            found = connection.execute(select(meta_table.c.value).where(meta_table.c.key == name)).scalar()
+        if found is not None:
+            return str(found)
+        with self._write() as connection:
+            found = connection.execute(select(meta_table.c.value).where(meta_table.c.key == name)).scalar()
+            if found is None:
+                found = secrets.token_hex(32)
+                connection.execute(insert(meta_table).values(key=name, value=found))
+        return str(found)
+
     def schema_version(self) -> int:
         with self.engine.connect() as connection:
             value = connection.execute(select(meta_table.c.value).where(meta_table.c.key == "schema_version")).scalar_one()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from sqlalchemy import text
@@ -102,7 +104,7 @@ def test_unreachable_database_is_a_store_error() -> None:
 
 
 def test_an_older_database_is_upgraded_in_place_and_keeps_its_rows(store: Store, tiny_dataset: Dataset) -> None:
-    """A version-1 database (no ``skills.description_da``, no users) gains the column and tables on open; rows stay."""
+    """A version-1 database (no ``skills.description_da``, no users, results per name) is upgraded on open; rows stay."""
     from sqlalchemy import inspect, text
 
     store.save_dataset(tiny_dataset)
@@ -110,15 +112,48 @@ def test_an_older_database_is_upgraded_in_place_and_keeps_its_rows(store: Store,
         connection.execute(text("ALTER TABLE skills DROP COLUMN description_da"))
         connection.execute(text("DROP TABLE sessions"))
         connection.execute(text("DROP TABLE users"))
+        connection.execute(text("DROP TABLE run_results"))
+        connection.execute(text("DROP TABLE runs"))
+        connection.execute(
+            text("CREATE TABLE plan_results (scenario VARCHAR(200), table_name VARCHAR(100), records_json TEXT, created_at VARCHAR(40))")
+        )
+        connection.execute(
+            text("INSERT INTO plan_results VALUES ('old', 'summary', '[{\"status\": \"optimal\"}]', '2026-01-01T00:00:00+00:00')")
+        )
         connection.execute(meta_table.update().where(meta_table.c.key == "schema_version").values(value="1"))
     assert "description_da" not in {c["name"] for c in inspect(store.engine).get_columns("skills")}
     store.engine.dispose()
 
     reopened = Store(store.url)
 
-    assert reopened.schema_version() == SCHEMA_VERSION == 3
-    assert {"users", "sessions"} <= set(inspect(reopened.engine).get_table_names())
+    assert reopened.schema_version() == SCHEMA_VERSION == 4
+    tables = set(inspect(reopened.engine).get_table_names())
+    assert {"users", "sessions", "runs", "run_results"} <= tables and "plan_results" not in tables
+    [old] = reopened.runs().to_dict("records")  # the result stored before runs existed is one run, of unknown data
+    assert (old["scenario"], old["status"], old["data_version"]) == ("old", "optimal", None)
+    assert reopened.read_results("summary", ["old"])["status"].tolist() == ["optimal"]
     assert "description_da" in {c["name"] for c in inspect(reopened.engine).get_columns("skills")}
     skills = reopened.load_dataset().skills
     assert sorted(skills.index) == sorted(tiny_dataset.skills.index)
     assert skills["description_da"].isna().all()
+
+
+def test_each_database_draws_its_own_cell_key_secret_and_keeps_it(tmp_path: Path) -> None:
+    first, second = Store(f"sqlite:///{tmp_path / 'a.sqlite'}"), Store(f"sqlite:///{tmp_path / 'b.sqlite'}")
+    secret = first.secret("cell_key_secret")
+    assert len(secret) == 64 and secret == first.secret("cell_key_secret")
+    assert secret == Store(first.url).secret("cell_key_secret")  # kept across opens
+    assert second.secret("cell_key_secret") != secret
+
+
+def test_published_gaps_use_the_database_secret_unless_the_operator_sets_one(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skills import service
+
+    service._store_for.cache_clear()
+    assert service.init_database(sample=True)["loaded"] == "sample region"
+    own = service.disclosure_settings().cell_key_secret
+    assert own == service.get_store().secret("cell_key_secret") != "vetplan-cell-key"
+    monkeypatch.setenv("VETPLAN_CELL_KEY_SECRET", "operator-secret")
+    assert service.disclosure_settings().cell_key_secret == "operator-secret"
