@@ -377,6 +377,32 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """vetplan sweep NAME --budgets B1 B2 ...: closed gap against public budget, the knee marked."""
+    from optimisation.scenarios import parse_set_options
+    from skills import service
+
+    sweep = service.sweep_budgets(
+        [float(b) for b in args.budgets], name=args.name, source_file=args.file, overrides=parse_set_options(args.set or [])
+    )
+    frame = sweep.to_frame()
+    if args.out:
+        service.write_frame(frame, "xlsx" if args.out.endswith(".xlsx") else "csv", args.out)
+    if args.json:
+        print(json.dumps(sweep.to_json_dict(), indent=2, default=str, ensure_ascii=False))
+        return EXIT_OK
+    currency = service.info().currency
+    columns = [c for c in ("budget", "weighted_closed_units", "closed_units", "public_cost", "status", "gap", "reused_from", "is_knee") if c in frame]
+    lines = [f"budget sweep of {args.name} (public money per year, {currency}); each solved plan stored as {args.name}-budget-B", frame[columns].to_string(index=False)]
+    if sweep.knee_budget is not None:
+        lines.append(f"diminishing returns from {currency} {sweep.knee_budget:,.0f} a year (docs/sweep.md says how the point is found)")
+    lines += [f"note: {problem}" for problem in sweep.problems]
+    if args.out:
+        lines.append(f"wrote {args.out}")
+    print("\n".join(lines))
+    return EXIT_OK
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """vetplan report priorities NAME: the region's priority skill areas from a stored run."""
     from skills import service
@@ -499,6 +525,13 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("names", nargs="*", help="scenario names (their latest runs) or NAME@RUN_ID; default: every stored scenario")
     compare.add_argument("--baseline", help="the run the others are compared with (default: the first named)")
     compare.add_argument("--out", help="write the comparison workbook (.xlsx)")
+
+    sweep = add("sweep", cmd_sweep, "Solve one scenario at several public budgets: closed gap against budget, the point of diminishing returns.")
+    sweep.add_argument("name", help="a scenario of the file (base, tight_budget, ...)")
+    sweep.add_argument("--budgets", nargs="+", required=True, type=float, metavar="B", help="public budgets per year (at least 2)")
+    sweep.add_argument("--file", help="scenario YAML (default: data/scenarios/base.yaml)")
+    sweep.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a scenario setting for every budget")
+    sweep.add_argument("--out", help="write the curve as .xlsx or .csv")
 
     report = add("report", cmd_report, "Reports from a stored run: priorities (the region's priority skill areas, as an LSIP states them).")
     report.add_argument("kind", choices=["priorities"])

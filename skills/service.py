@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from skills.priorities import PrioritiesReport as PrioritiesReport
     from skills.readiness import Readiness as Readiness
     from skills.survey import SurveyMapping
+    from skills.sweep import Sweep as Sweep
 
 #: What each table is for, to tell a user what is missing.
 TABLE_PURPOSE = {
@@ -926,6 +927,50 @@ def scenario_changes(scenario: Scenario, source_file: str | Path | None = None) 
         change.text() + (f" ({change.source})" if change.source not in {"override", scenario.name} else "")
         for change in effective_changes(base, scenario)
     ]
+
+
+def sweep_budgets(
+    budgets: list[float],
+    *,
+    name: str = "base",
+    source_file: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    save: bool = True,
+    store: Store | None = None,
+    principal: Principal | None = None,
+) -> Sweep:
+    """Solve scenario ``name`` at each public budget per year (see :func:`skills.sweep.budget_sweep`).
+
+    Each plan the sweep solved is stored as a run named ``NAME-budget-B`` (``NAME-budget-unlimited``),
+    with its budget as the change against the scenario, on the data version it used.
+    """
+    from skills.sweep import budget_sweep
+
+    access.require(principal, access.PLANNERS, "a budget sweep")
+    store = store or get_store()
+    version, dataset = _versioned_dataset(store)
+    scenario = load_scenario(source_file, overrides, name=name, source="--set")
+    sweep = budget_sweep(dataset, scenario, budgets)
+    if save:
+        base_changes = scenario_changes(scenario, source_file)
+        for budget, plan in sweep.plans.items():
+            if plan.plan is None:
+                continue
+            label = "unlimited" if budget == float("inf") else f"{budget:.0f}"
+            run_name = f"{scenario.name}-budget-{label}"
+            settings = scenario.model_dump(mode="json") | {"name": run_name, "budget_per_year": None if label == "unlimited" else budget}
+            store.save_results(
+                run_name,
+                plan_tables(plan),
+                settings=settings,
+                changes=[*base_changes, f"budget_per_year: {scenario.budget_per_year} -> {label} (sweep)"],
+                data_version=version,
+                status=plan.status.value,
+                objective=plan.to_json_dict().get("objective"),
+                gap=plan.gap,
+                seconds=None,
+            )
+    return sweep
 
 
 def scenario_runs(
