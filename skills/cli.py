@@ -524,7 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare = add("compare", cmd_compare, "Compare stored runs against a baseline: KPIs, differences, the settings that differ.")
     compare.add_argument("names", nargs="*", help="scenario names (their latest runs) or NAME@RUN_ID; default: every stored scenario")
     compare.add_argument("--baseline", help="the run the others are compared with (default: the first named)")
-    compare.add_argument("--out", help="write the comparison workbook (.xlsx)")
+    compare.add_argument("--out", help="write the comparison as a workbook (.xlsx) or one CSV of every KPI (.csv)")
 
     sweep = add("sweep", cmd_sweep, "Solve one scenario at several public budgets: closed gap against budget, the point of diminishing returns.")
     sweep.add_argument("name", help="a scenario of the file (base, tight_budget, ...)")

@@ -1227,7 +1227,8 @@ def priorities_file(report: PrioritiesReport, out: str | Path) -> Path:
 
 
 def comparison_file(comparison: Comparison, out: str | Path) -> Path:
-    """Write a comparison workbook: first a sheet stating each run's data version, scenario, changes and status."""
+    """Write a comparison workbook (``.xlsx``: first a sheet stating each run's data version, scenario, changes
+    and status) or one CSV of every KPI against the baseline (``.csv``); text cells never become formulas."""
     from skills.workbook import write_workbook
 
     about = comparison.runs.assign(baseline=comparison.runs["label"] == comparison.baseline)[
@@ -1241,7 +1242,17 @@ def comparison_file(comparison: Comparison, out: str | Path) -> Path:
         "Settings that differ": comparison.settings,
         **{name.replace("_", " ").capitalize(): frame for name, frame in comparison.charts.items()},
     }
-    return write_workbook(sheets, out)
+    target = Path(out)
+    if target.suffix.lower() == ".csv":
+        # one CSV: each KPI of each run beside the baseline, with the runs' data versions and statuses
+        from skills.cells import csv_bytes
+
+        table = comparison.against_baseline.merge(
+            about[["label", "scenario", "run_id", "data_version", "status"]].rename(columns={"label": "run"}), on="run"
+        )
+        target.write_bytes(csv_bytes(table))
+        return target
+    return write_workbook(sheets, target)
 
 
 def comparison_workbook(comparison: Comparison) -> bytes:

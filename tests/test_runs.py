@@ -141,6 +141,9 @@ def test_cli_lists_shows_compares_and_deletes(tiny: Store, capsys: pytest.Captur
     assert main(["compare", "one", "two", "--out", str(tmp_path / "c.xlsx")]) == 0
     sheets = openpyxl.load_workbook(tmp_path / "c.xlsx").sheetnames
     assert sheets[:4] == ["Runs", "KPIs", "Against baseline", "Settings that differ"]
+    assert main(["compare", "one", "two", "--out", str(tmp_path / "c.csv")]) == 0
+    rows = pd.read_csv(tmp_path / "c.csv")
+    assert set(rows["run"]) == {"one", "two"} and {"kpi", "value", "baseline", "difference_pct", "data_version"} <= set(rows.columns)
     assert main(["scenario", "delete", "one"]) == 0
     assert service.stored_scenarios() == ["two"]
 
