@@ -1,4 +1,4 @@
-"""vetplan Streamlit app: sign-in, page routing by role, the shared sidebar and the error page; no logic here."""
+"""vetplan Streamlit app: sign-in, page routing by role, the language switch, the shared sidebar and the error page."""
 
 import logging
 import uuid
@@ -6,17 +6,30 @@ import uuid
 import streamlit as st
 
 from pages import cached
+from skills import i18n
 from skills.errors import VetplanError
 
 st.set_page_config(page_title="vetplan", page_icon=":material/school:", layout="wide", initial_sidebar_state="expanded")
 
+if i18n.LANGUAGE_KEY not in st.session_state:
+    # the session starts in the default language and keeps the reader's choice from then on
+    st.session_state[i18n.LANGUAGE_KEY] = i18n.DEFAULT_LANGUAGE
+
+
+def remember_language() -> None:
+    """Keep the switch's choice where every page reads it (runs before the page draws, so it draws in it)."""
+    st.session_state[i18n.LANGUAGE_KEY] = i18n.language_of(st.session_state.get(i18n.LANGUAGE_SWITCH_KEY))
+
+
+_ = cached.translator()
+
 PAGES = {
-    "home": st.Page("pages/home.py", title="Overview", icon=":material/home:", default=True),
-    "gaps": st.Page("pages/gaps.py", title="Gaps", icon=":material/insights:"),
-    "plan": st.Page("pages/plan.py", title="Plan", icon=":material/event_available:"),
-    "scenarios": st.Page("pages/scenarios.py", title="Scenarios", icon=":material/compare:"),
-    "data": st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
-    "review": st.Page("pages/review.py", title="Mapping review", icon=":material/rule:"),
+    "home": st.Page("pages/home.py", title=_("Overview"), icon=":material/home:", default=True),
+    "gaps": st.Page("pages/gaps.py", title=_("Gaps"), icon=":material/insights:"),
+    "plan": st.Page("pages/plan.py", title=_("Plan"), icon=":material/event_available:"),
+    "scenarios": st.Page("pages/scenarios.py", title=_("Scenarios"), icon=":material/compare:"),
+    "data": st.Page("pages/data.py", title=_("Data"), icon=":material/upload_file:"),
+    "review": st.Page("pages/review.py", title=_("Mapping review"), icon=":material/rule:"),
 }
 #: The pages each role is offered; the service refuses what a role may not see, whatever page asks.
 PAGES_OF_ROLE = {
@@ -29,14 +42,18 @@ PAGES_OF_ROLE = {
 
 who = cached.principal()
 if who is None:
-    navigation = st.navigation([st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", default=True)])
+    navigation = st.navigation([st.Page("pages/sign_in.py", title=_("Sign in"), icon=":material/login:", default=True)])
 else:
     navigation = st.navigation([PAGES[name] for name in PAGES_OF_ROLE[str(who.role)]])
 with st.sidebar:
-    st.caption("vetplan — training and recruitment plans for Industry 4.0 skills gaps")
+    st.selectbox(
+        i18n.LANGUAGE_LABEL, list(i18n.LANGUAGES), index=list(i18n.LANGUAGES).index(cached.language()),
+        format_func=i18n.LANGUAGES.__getitem__, key=i18n.LANGUAGE_SWITCH_KEY, on_change=remember_language,
+    )
+    st.caption(_("vetplan — training and recruitment plans for Industry 4.0 skills gaps"))
     if who is not None:
-        st.caption(f"Signed in as {who.describe()}")
-        if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+        st.caption(_("Signed in as {who}").format(who=who.describe()))
+        if st.button(_("Sign out"), key="sign_out", icon=":material/logout:"):
             cached.sign_out()
             st.rerun()
 try:
@@ -49,7 +66,9 @@ except Exception:
     reference = uuid.uuid4().hex[:8]
     logging.getLogger("vetplan.app").exception("page %s failed (reference %s)", navigation.title, reference)
     st.error(
-        f"Something went wrong while showing this page, and it stopped. Nothing you stored was changed. "
-        f"Reload the page or try another one; if it happens again, tell your administrator the reference "
-        f"**{reference}** — the details are in the server log under it."
+        _(
+            "Something went wrong while showing this page, and it stopped. Nothing you stored was changed. "
+            "Reload the page or try another one; if it happens again, tell your administrator the reference "
+            "**{reference}** — the details are in the server log under it."
+        ).format(reference=reference)
     )

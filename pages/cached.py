@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from skills import service
+from skills import i18n, service
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -16,6 +16,16 @@ if TYPE_CHECKING:
 
 #: Where a browser session keeps its sign-in token (the session row in the database says who it is).
 TOKEN = "vetplan_token"
+
+
+def language() -> str:
+    """The interface language this browser session chose (the sidebar switch), or the default."""
+    return i18n.language_of(st.session_state.get(i18n.LANGUAGE_KEY, i18n.DEFAULT_LANGUAGE))
+
+
+def translator() -> i18n.Translator:
+    """Interface text and formats in this session's language."""
+    return i18n.translator(language())
 
 
 def store() -> Store:
@@ -37,7 +47,8 @@ def signed_in() -> Principal:
     """The signed-in principal; otherwise the page says to sign in and stops."""
     found = principal()
     if found is None:
-        st.warning("Sign in first: vetplan shows its data to signed-in users only.")
+        _ = translator()
+        st.warning(_("Sign in first: vetplan shows its data to signed-in users only."))
         st.stop()
     return found
 

@@ -12,65 +12,80 @@ from pages import cached
 from skills import charts, service
 from skills.errors import VetplanError
 
+_ = cached.translator()
 #: How the public budget is given: none, one amount for every year, or an amount per year.
 BUDGET_FORMS = {
-    "unlimited": "Unlimited",
-    "same": "The same every year",
-    "by_year": "Set per year",
+    "unlimited": _("Unlimited"),
+    "same": _("The same every year"),
+    "by_year": _("Set per year"),
+}
+#: What the solver proved, in words (the statuses other than optimal and feasible).
+STATUS_NAMES = {
+    "poor": _("a valid plan, but far from the best bound"),
+    "infeasible": _("no plan satisfies the input"),
+    "error": _("the solver found no plan"),
+}
+#: What each objective does, in words.
+OBJECTIVES = {
+    "max_coverage": _("close the most gaps, then spend least"),
+    "min_cost": _("spend least for a coverage target"),
 }
 
-st.title("Training and recruitment plan")
+st.title(_("Training and recruitment plan"))
 who = cached.signed_in()
 currency = cached.info(cached.data_key(), who).currency
 
 files = service.scenario_files()
 file_column, scenario_column = st.columns(2)
-base_file = file_column.selectbox("Scenario file", files, format_func=lambda path: Path(path).stem, key="plan_base")
+base_file = file_column.selectbox(_("Scenario file"), files, format_func=lambda path: Path(path).stem, key="plan_base")
 scenario_name = scenario_column.selectbox(
-    "Start from", service.scenario_names(base_file), key=f"plan_scenario_{Path(base_file).stem}",
-    help="base, or a scenario of the file: its fragments applied in order on the base",
+    _("Start from"), service.scenario_names(base_file), key=f"plan_scenario_{Path(base_file).stem}",
+    help=_("base, or a scenario of the file: its fragments applied in order on the base"),
 )
 base = service.load_scenario(base_file, name=scenario_name)
 stem = f"{Path(base_file).stem}_{scenario_name}"  # widget keys per starting scenario, so each starts from its own values
 if base.fragments:
-    st.caption("Applies on the base: " + ", ".join(base.fragments) + ". Changes against the base: "
-               + ("; ".join(service.scenario_changes(base, base_file)) or "none"))
+    st.caption(
+        _("Applies on the base: {fragments}. Changes against the base: {changes}").format(
+            fragments=", ".join(base.fragments), changes="; ".join(service.scenario_changes(base, base_file)) or _("none")
+        )
+    )
 
 left, middle, right = st.columns(3)
-name = left.text_input("Scenario name", value=base.name, key=f"plan_name_{stem}")
+name = left.text_input(_("Scenario name"), value=base.name, key=f"plan_name_{stem}")
 objective = left.selectbox(
-    "Objective",
-    ["max_coverage", "min_cost"],
+    _("Objective"),
+    list(OBJECTIVES),
     index=0 if base.objective == "max_coverage" else 1,
-    format_func=lambda kind: {"max_coverage": "close the most gaps, then spend least", "min_cost": "spend least for a coverage target"}[kind],
+    format_func=OBJECTIVES.__getitem__,
     key=f"plan_objective_{stem}",
 )
 subsidy = middle.slider(
-    "Subsidy rate (public share of training cost)", 0.0, 1.0, float(base.subsidy_rate), 0.05, key=f"plan_subsidy_{stem}"
+    _("Subsidy rate (public share of training cost)"), 0.0, 1.0, float(base.subsidy_rate), 0.05, key=f"plan_subsidy_{stem}"
 )
 target = middle.slider(
-    "Coverage target (min_cost)", 0.0, 1.0, float(base.coverage_target or 0.4), 0.05, key=f"plan_target_{stem}",
+    _("Coverage target (min_cost)"), 0.0, 1.0, float(base.coverage_target or 0.4), 0.05, key=f"plan_target_{stem}",
     disabled=objective != "min_cost",
 )
-time_limit = right.number_input("Time limit (s)", min_value=1.0, value=float(base.time_limit_s), step=10.0, key=f"plan_time_{stem}")
+time_limit = right.number_input(_("Time limit (s)"), min_value=1.0, value=float(base.time_limit_s), step=10.0, key=f"plan_time_{stem}")
 
-st.subheader("Public budget")
+st.subheader(_("Public budget"))
 base_budget = base.budget_per_year
 base_form = "unlimited" if base_budget is None else "by_year" if isinstance(base_budget, dict) else "same"
 form = st.radio(
-    "Public budget", list(BUDGET_FORMS), index=list(BUDGET_FORMS).index(base_form), format_func=BUDGET_FORMS.__getitem__,
+    _("Public budget"), list(BUDGET_FORMS), index=list(BUDGET_FORMS).index(base_form), format_func=BUDGET_FORMS.__getitem__,
     horizontal=True, key=f"plan_budget_form_{stem}", label_visibility="collapsed",
 )
 budget: float | dict[int, float] | None
 if form == "unlimited":
     budget = None
-    st.caption("No ceiling on public money: the plan spends what closing the gaps needs.")
+    st.caption(_("No ceiling on public money: the plan spends what closing the gaps needs."))
 elif form == "same":
     same = base_budget if isinstance(base_budget, int | float) else max(base_budget.values()) if isinstance(base_budget, dict) else 0.0
     budget = st.number_input(
-        f"Public budget per year ({currency})", min_value=0.0, value=float(same), step=10_000.0, key=f"plan_budget_{stem}"
+        _("Public budget per year ({currency})").format(currency=currency), min_value=0.0, value=float(same), step=10_000.0, key=f"plan_budget_{stem}"
     )
-    st.caption("0 means no public money: companies pay all training themselves.")
+    st.caption(_("0 means no public money: companies pay all training themselves."))
 else:
     columns = st.columns(min(len(base.years), 6))
     budget = {}
@@ -79,9 +94,9 @@ else:
         budget[year] = columns[index % len(columns)].number_input(
             f"{year} ({currency})", min_value=0.0, value=float(start or 0.0), step=10_000.0, key=f"plan_budget_{stem}_{year}"
         )
-    st.caption("0 in a year means no public money that year.")
+    st.caption(_("0 in a year means no public money that year."))
 
-if st.button("Solve", type="primary", key="plan_solve"):
+if st.button(_("Solve"), type="primary", key="plan_solve"):
     wanted: dict[str, Any] = {
         "name": name,
         "budget_per_year": budget,
@@ -93,7 +108,7 @@ if st.button("Solve", type="primary", key="plan_solve"):
         wanted["coverage_target"] = target
     overrides = service.scenario_overrides(base, wanted)
     try:
-        with st.spinner("Solving…"):
+        with st.spinner(_("Solving…")):
             st.session_state["plan_result"] = service.solve(
                 service.load_scenario(base_file, overrides, name=scenario_name),
                 store=cached.store(), principal=who, source_file=base_file,
@@ -103,29 +118,43 @@ if st.button("Solve", type="primary", key="plan_solve"):
 
 result = st.session_state.get("plan_result")
 if result is None:
-    st.info("Choose a scenario and press Solve. Stored results are compared on the Scenarios page.")
+    st.info(_("Choose a scenario and press Solve. Stored results are compared on the Scenarios page."))
     st.stop()
 
 status = result.status.value
-gap_text = "" if result.gap is None else f" (within {100 * result.gap:.2f} % of the best bound)"
+scenario = result.scenario.name
 if status == "optimal":
-    st.success(f"Scenario {result.scenario.name}: optimal plan.")
+    st.success(_("Scenario {scenario}: optimal plan.").format(scenario=scenario))
+elif status == "feasible" and result.gap is None:
+    st.info(_("Scenario {scenario}: good plan, not proven optimal.").format(scenario=scenario))
 elif status == "feasible":
-    st.info(f"Scenario {result.scenario.name}: good plan, not proven optimal{gap_text}.")
+    st.info(
+        _("Scenario {scenario}: good plan, not proven optimal (within {gap} of the best bound).").format(
+            scenario=scenario, gap=_.percent(result.gap, 2)
+        )
+    )
 else:
-    st.error(f"Scenario {result.scenario.name}: {status}. {result.result.message}")
+    st.error(
+        _("Scenario {scenario}: {status}. {message}").format(
+            scenario=scenario, status=STATUS_NAMES.get(status, status), message=result.result.message
+        )
+    )
 if result.violations:
-    st.error(f"The plan checker found {len(result.violations)} violation(s): " + "; ".join(map(str, result.violations[:5])))
-st.caption(f"Public budget: {service.budget_text(result.scenario.budget_per_year, currency)}.")
+    st.error(
+        _("The plan checker found {count} violation(s): {violations}").format(
+            count=_.number(len(result.violations)), violations="; ".join(map(str, result.violations[:5]))
+        )
+    )
+st.caption(_("Public budget: {budget}.").format(budget=_.budget(result.scenario.budget_per_year, currency)))
 
 summary = result.to_json_dict()
 cols = st.columns(6)
-cols[0].metric("Gap units closed", f"{result.closed_units:,.0f}")
-cols[1].metric("Unmet gap units", f"{result.unmet_units:,.0f}")
-cols[2].metric("Participants", f"{summary['participants']['total']:,}")
-cols[3].metric("Course runs", f"{summary['runs']['total']:,}")
-cols[4].metric("Hires", f"{summary['hires']['total']:,}")
-cols[5].metric(f"Public cost ({currency})", f"{result.public_cost:,.0f}")
+cols[0].metric(_("Gap units closed"), _.number(result.closed_units))
+cols[1].metric(_("Unmet gap units"), _.number(result.unmet_units))
+cols[2].metric(_("Participants"), _.number(summary["participants"]["total"]))
+cols[3].metric(_("Course runs"), _.number(summary["runs"]["total"]))
+cols[4].metric(_("Hires"), _.number(summary["hires"]["total"]))
+cols[5].metric(_("Public cost"), _.money(result.public_cost, currency))
 
 plan_charts = service.plan_charts(result)
 if len(plan_charts["closed_and_unmet"]):
@@ -136,14 +165,16 @@ if len(plan_charts["closed_and_unmet"]):
 
 limits = service.plan_limits(result, store=cached.store(), principal=who)
 if limits:
-    st.subheader("What limits the plan")
+    st.subheader(_("What limits the plan"))
     for sentence in limits[:10]:
         st.markdown(f"- {sentence}")
 
-runs_tab, participants_tab, hires_tab, unmet_tab = st.tabs(["Course runs", "Participants", "Hires", "Unmet gaps and why"])
+runs_tab, participants_tab, hires_tab, unmet_tab = st.tabs(
+    [_("Course runs"), _("Participants"), _("Hires"), _("Unmet gaps and why")]
+)
 shown = service.plan_view(result, store=cached.store(), principal=who)
 if not who.sees_everything:
-    st.caption("Participants and hires are pooled by sector, region and size band: no company is named.")
+    st.caption(_("Participants and hires are pooled by sector, region and size band: no company is named."))
 runs_tab.dataframe(shown["runs"], hide_index=True, width="stretch")
 participants_tab.dataframe(shown["participants"], hide_index=True, width="stretch")
 hires_tab.dataframe(shown["hires"], hide_index=True, width="stretch")
@@ -152,7 +183,7 @@ unmet_tab.dataframe(service.unmet_reasons(result, principal=who), hide_index=Tru
 shown_plan: service.PlanResult = result
 if who.sees_everything:
     st.download_button(
-        "Download the plan (xlsx)",
+        _("Download the plan (xlsx)"),
         functools.partial(service.plan_workbook, shown_plan, principal=who),
         f"plan-{result.scenario.name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

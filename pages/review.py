@@ -6,8 +6,9 @@ from pages import cached
 from skills import service
 from skills.errors import VetplanError
 
-st.title("Skill mapping review")
-st.caption("Rows waiting here are stored, not dropped, and count as unmapped in every view until reviewed.")
+_ = cached.translator()
+st.title(_("Skill mapping review"))
+st.caption(_("Rows waiting here are stored, not dropped, and count as unmapped in every view until reviewed."))
 
 who = cached.signed_in()
 key = cached.data_key()
@@ -16,7 +17,7 @@ done = st.session_state.pop("review_done", None)
 if done:
     st.success(done)  # what the last choice stored, shown after the rerun that moved on to the next phrase
 if queue.empty:
-    st.success("Nothing waits for review.")
+    st.success(_("Nothing waits for review."))
     st.stop()
 
 st.dataframe(
@@ -25,16 +26,22 @@ st.dataframe(
     width="stretch",
     column_config={
         "score": st.column_config.NumberColumn(
-            "score", format="%.0f", help="For a fuzzy suggestion: the estimated chance (%) that it is right."
+            _("score"), format="%.0f", help=_("For a fuzzy suggestion: the estimated chance (%) that it is right.")
         )
     },
 )
 skills = cached.skill_choices(key)
 options = skills["skill_id"].tolist()
-labels = dict(zip(skills["skill_id"], skills["label"] + " (" + skills["group_label"] + ")", strict=True))
+# the reader's language where the service gives it (label_da, group_label_da), else the English label
+in_language = {column: f"{column}_{cached.language()}" for column in ("label", "group_label")}
+names_shown = {
+    column: skills[translated].fillna(skills[column]) if translated in skills.columns else skills[column]
+    for column, translated in in_language.items()
+}
+labels = dict(zip(skills["skill_id"], names_shown["label"] + " (" + names_shown["group_label"] + ")", strict=True))
 
 item_id = st.selectbox(
-    "Phrase",
+    _("Phrase"),
     queue["queue_id"].tolist(),
     format_func=lambda qid: str(queue.loc[queue["queue_id"] == qid, "phrase"].iloc[0]),
     key="review_item",
@@ -43,36 +50,39 @@ item = queue[queue["queue_id"] == item_id].iloc[0]
 likely = cached.review_suggestions(key, who, int(item_id))
 if not likely.empty:
     st.caption(
-        "Likeliest skills: "
-        + ", ".join(f"{label} ({score:.0f} %)" for label, score in zip(likely["label"], likely["score"], strict=True))
+        _("Likeliest skills: {skills}").format(
+            skills=", ".join(
+                f"{label} ({_.percent(score / 100)})" for label, score in zip(likely["label"], likely["score"], strict=True)
+            )
+        )
     )
 suggestion = item["suggestion"] if isinstance(item["suggestion"], str) and item["suggestion"] in options else None
 chosen = st.selectbox(
-    "Skill",
+    _("Skill"),
     options,
     index=options.index(suggestion) if suggestion else None,
     format_func=lambda sid: labels.get(sid, sid),
     key=f"review_skill_{item_id}",  # each phrase starts from its own suggestion, never the previous choice
-    placeholder="choose a skill",
+    placeholder=_("choose a skill"),
 )
-if st.button("Use this skill", type="primary", disabled=chosen is None):
+if st.button(_("Use this skill"), type="primary", disabled=chosen is None):
     try:
         result = service.resolve_review(int(item_id), chosen, store=cached.store(), principal=who)
-        st.session_state["review_done"] = (
-            f"{result['phrase']!r} → {labels.get(result['skill_id'], result['skill_id'])}; "
-            f"{result['also_resolved']} more row(s) with the same phrase resolved."
+        st.session_state["review_done"] = _("{phrase} → {skill}; {count} more row(s) with the same phrase resolved.").format(
+            phrase=repr(result["phrase"]), skill=labels.get(result["skill_id"], result["skill_id"]),
+            count=_.number(result["also_resolved"]),
         )
         st.rerun()
     except VetplanError as error:
         st.error(str(error))
 
-with st.expander("None fits: add a new skill"), st.form("new_skill"):
-    new_id = st.text_input("skill_id (lowercase, digits, underscore)")
-    label = st.text_input("English label")
-    label_da = st.text_input("Danish label")
+with st.expander(_("None fits: add a new skill")), st.form("new_skill"):
+    new_id = st.text_input(_("skill_id (lowercase, digits, underscore)"))
+    label = st.text_input(_("English label"))
+    label_da = st.text_input(_("Danish label"))
     groups = service.skill_groups()
-    group = st.selectbox("Group", list(groups), format_func=groups.__getitem__)
-    if st.form_submit_button("Add skill and use it"):
+    group = st.selectbox(_("Group"), list(groups), format_func=groups.__getitem__)
+    if st.form_submit_button(_("Add skill and use it")):
         try:
             service.resolve_review(
                 int(item_id), new_skill={"skill_id": new_id, "label": label, "group": group, "label_da": label_da},

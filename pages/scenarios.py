@@ -7,40 +7,41 @@ import streamlit as st
 from pages import cached
 from skills import charts, service
 
-st.title("Compare scenarios")
+_ = cached.translator()
+st.title(_("Compare scenarios"))
 who = cached.signed_in()
 key = cached.results_key()
 data = cached.data_key()
 names = cached.stored_scenarios(key, who)
 if not names:
-    st.info("No stored results yet: solve a scenario on the Plan page or with `vetplan solve`.")
+    st.info(_("No stored results yet: solve a scenario on the Plan page or with `vetplan solve`."))
     st.stop()
 
-chosen = st.multiselect("Scenarios (each at its latest run)", names, default=names, key="compare_names")
+chosen = st.multiselect(_("Scenarios (each at its latest run)"), names, default=names, key="compare_names")
 if not chosen:
     st.stop()
 
 if str(who.role) in {"policymaker", "analyst", "admin"}:
-    baseline = st.selectbox("Baseline", chosen, key="compare_baseline", help="The run the others are compared with.")
+    baseline = st.selectbox(_("Baseline"), chosen, key="compare_baseline", help=_("The run the others are compared with."))
     comparison = cached.compare_runs(key, data, who, tuple(chosen), baseline or chosen[0])
     for note in comparison.notes:
         st.warning(note)
     currency = comparison.currency
 
-    st.subheader("Key figures against the baseline")
+    st.subheader(_("Key figures against the baseline"))
     table = comparison.against_baseline
     labels = {**service.kpi_labels(currency), **{k: k for k in table["kpi"].unique() if k not in service.kpi_labels(currency)}}
     shown = table.assign(kpi=table["kpi"].map(labels)).pivot(index="kpi", columns="run", values="value")
     differences = table.assign(kpi=table["kpi"].map(labels)).pivot(index="kpi", columns="run", values="difference_pct")
-    shown = shown.join(differences.add_suffix(" vs baseline (%)"))
+    shown = shown.join(differences.rename(columns=lambda run: _("{run} vs baseline (%)").format(run=run)))
     order = [labels[k] for k in dict.fromkeys(table["kpi"])]
     st.dataframe(shown.loc[order], width="stretch", column_config={c: st.column_config.NumberColumn(format="%,.1f") for c in shown.columns})
 
-    st.subheader("Settings that differ")
+    st.subheader(_("Settings that differ"))
     if len(comparison.settings):
         st.dataframe(comparison.settings, hide_index=True, width="stretch")
     else:
-        st.caption("The runs compared share every setting.")
+        st.caption(_("The runs compared share every setting."))
 
     runs = comparison.runs[["label", "scenario", "run_id", "created_at", "status", "gap", "data_version", "on_current_data", "changes"]]
     st.dataframe(runs, hide_index=True, width="stretch", column_config={"gap": st.column_config.NumberColumn(format="percent")})
@@ -50,19 +51,19 @@ if str(who.role) in {"policymaker", "analyst", "admin"}:
     right.altair_chart(charts.cost_by_payer_chart(comparison.charts["cost_by_payer"], currency), width="stretch")
     st.altair_chart(charts.runs_by_provider_chart(comparison.charts["runs_by_provider"]), width="stretch")
     st.download_button(
-        "Download the comparison (xlsx)",
+        _("Download the comparison (xlsx)"),
         functools.partial(service.comparison_workbook, comparison),
         "comparison.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
     )
-    st.subheader("Course runs by scenario")
+    st.subheader(_("Course runs by scenario"))
 else:
-    st.caption(f"Your part of each plan, {who.describe()}.")
-    st.subheader("Course runs your " + ("staff attend" if who.company_id else "courses hold"))
+    st.caption(_("Your part of each plan, {who}.").format(who=who.describe()))
+    st.subheader(_("Course runs your staff attend") if who.company_id else _("Course runs your courses hold"))
 st.dataframe(cached.scenario_table(key, who, "runs", tuple(chosen)), hide_index=True, width="stretch")
 if who.company_id:
-    st.subheader("Your staff on courses")
+    st.subheader(_("Your staff on courses"))
     st.dataframe(cached.scenario_table(key, who, "participants", tuple(chosen)), hide_index=True, width="stretch")
-    st.subheader("Your hires")
+    st.subheader(_("Your hires"))
     st.dataframe(cached.scenario_table(key, who, "hires", tuple(chosen)), hide_index=True, width="stretch")

@@ -6,16 +6,19 @@ from pages import cached
 from skills import service
 from skills.errors import AccessError
 
-st.title("Sign in to vetplan")
+_ = cached.translator()
+st.title(_("Sign in to vetplan"))
 st.caption(
-    "Each user sees what their role allows: a company its own data, a school its courses and the region's "
-    "curriculum gaps, policymakers protected aggregates and scenarios."
+    _(
+        "Each user sees what their role allows: a company its own data, a school its courses and the region's "
+        "curriculum gaps, policymakers protected aggregates and scenarios."
+    )
 )
 
 with st.form("sign_in"):
-    user_name = st.text_input("User name", key="sign_in_user")
-    password = st.text_input("Password", type="password", key="sign_in_password")
-    submitted = st.form_submit_button("Sign in", type="primary")
+    user_name = st.text_input(_("User name"), key="sign_in_user")
+    password = st.text_input(_("Password"), type="password", key="sign_in_password")
+    submitted = st.form_submit_button(_("Sign in"), type="primary")
 if submitted:
     try:
         st.session_state[cached.TOKEN] = service.sign_in(user_name, password, store=cached.store())
@@ -31,6 +34,6 @@ if cached.single_sign_on_configured():
             st.rerun()
         except AccessError as error:
             st.error(str(error))
-            st.button("Sign out of single sign-on", on_click=st.logout)
+            st.button(_("Sign out of single sign-on"), on_click=st.logout)
     else:
-        st.button("Sign in with single sign-on", on_click=st.login)
+        st.button(_("Sign in with single sign-on"), on_click=st.login)

@@ -276,3 +276,8 @@ def write_template(kind: str, path: str | Path, taxonomy: pd.DataFrame) -> Path:
     path = Path(path)
     path.write_bytes(make_template(kind, taxonomy))
     return path
+
+
+def catalogue_texts() -> list[str]:
+    """Texts the templates translate that come from the schemas, not from ``_("...")`` literals."""
+    return []

@@ -26,7 +26,7 @@ SURVEY_HEADER = [
 ]
 
 #: What a page may import: the interface layer, and nothing that reads or computes data itself.
-PAGE_IMPORTS = {"streamlit", "pages.cached", "pages", "skills.service", "skills", "skills.charts", "skills.errors", "skills.kinds"}
+PAGE_IMPORTS = {"streamlit", "pages.cached", "pages", "skills.service", "skills", "skills.charts", "skills.errors", "skills.kinds", "skills.i18n"}
 
 
 class LoadCounter:
