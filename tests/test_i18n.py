@@ -72,7 +72,7 @@ def test_danish_is_really_danish() -> None:
     danish = _catalogue("da")
     same = {msgid for msgid, text in danish.items() if msgid == text}
     # names, formats and words that are the same in both languages
-    assert same <= {"vetplan", "Data", "Plan", "Region", "region", "Download", "Download (xlsx)", "Format", "YAML", "score"}
+    assert same <= {"vetplan", "Data", "Plan", "Region", "region", "Download", "Download (xlsx)", "Format", "YAML", "score", "type"}
     assert danish["Skills gaps"] == "Kompetencegab"
     assert danish["Provider"] == "Udbyder"
 
