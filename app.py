@@ -6,14 +6,14 @@ import uuid
 import streamlit as st
 
 from pages import cached
-from skills import i18n
+from skills import i18n, service
 from skills.errors import VetplanError
 
 st.set_page_config(page_title="vetplan", page_icon=":material/school:", layout="wide", initial_sidebar_state="expanded")
 
 if i18n.LANGUAGE_KEY not in st.session_state:
     # the session starts in the default language and keeps the reader's choice from then on
-    st.session_state[i18n.LANGUAGE_KEY] = i18n.DEFAULT_LANGUAGE
+    st.session_state[i18n.LANGUAGE_KEY] = i18n.language_of(service.default_language())
 
 
 def remember_language() -> None:

@@ -33,6 +33,16 @@ SKILL_GROUP_NAMES: Final = {
     "servitisation_business": "Servitisation and business",
     "transversal": "Transversal skills",
 }
+#: The same names in Danish.
+SKILL_GROUP_NAMES_DA: Final = {
+    "automation_robotics": "Automatisering og robotter",
+    "digital_data": "Digitalisering og data",
+    "production_technology": "Produktionsteknologi",
+    "lean_quality": "Lean og kvalitet",
+    "green_sustainability": "Grøn omstilling og bæredygtighed",
+    "servitisation_business": "Servitisering og forretning",
+    "transversal": "Tværgående kompetencer",
+}
 PRIORITIES: Final = ("high", "medium", "low")
 MODES: Final = ("in-person", "online", "blended")
 BALANCES: Final = ("shortage", "balanced", "surplus")

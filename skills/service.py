@@ -154,7 +154,7 @@ def info(store: Store | None = None, *, principal: Principal | None = None) -> I
     counts["gap_units"] = load_dataset(store).gap_unit_total() if counts["demand_rows"] else 0
     missing = [f"{name}: {purpose}" for name, purpose in TABLE_PURPOSE.items() if counts[_COUNT_OF[name]] == 0]
     settings = load_settings()
-    ready = plan_readiness(store=store, principal=principal) if counts["demand_rows"] else None
+    ready = plan_readiness(store=store, principal=principal) if counts["demand_rows"] and scenario_files() else None
     return Info(
         counts=counts,
         missing=missing,
@@ -176,7 +176,14 @@ def plan_readiness(
 
     access.who(principal)
     store = store or get_store()
-    years = years or load_scenario().years
+    if not years:
+        # the base scenario's years; without data/scenarios/base.yaml, those of the first scenario file there
+        base_file = SCENARIO_DIR / "base.yaml"
+        files = [base_file] if base_file.exists() else [Path(path) for path in scenario_files()]
+        if not files:
+            msg = f"no scenario file in {SCENARIO_DIR} to take the planning years from"
+            raise InputError(msg)
+        years = load_scenario(files[0]).years
     version, dataset = _versioned_dataset(store)
     name = f"readiness@{','.join(map(str, years))}"
     found: Readiness | None = _BY_VERSION.get(store, name, version)
@@ -641,12 +648,21 @@ def problems_frame(outcome: ImportOutcome) -> pd.DataFrame:
 
 
 def skill_choices(store: Store | None = None) -> pd.DataFrame:
-    """skill_id, label, group and the group's name of every stored skill, for pickers."""
-    from skills.schemas import SKILL_GROUP_NAMES
+    """skill_id, label (and label_da), group and the group's name (and in Danish) of every stored skill, for pickers."""
+    from skills.schemas import SKILL_GROUP_NAMES, SKILL_GROUP_NAMES_DA
 
-    skills = load_dataset(store).flat("skills")[["skill_id", "label", "group"]]
-    skills = skills.assign(group_label=skills["group"].map(SKILL_GROUP_NAMES).fillna(skills["group"]).astype("string"))
+    skills = load_dataset(store).flat("skills")[["skill_id", "label", "label_da", "group"]]
+    skills = skills.assign(
+        label_da=skills["label_da"].fillna(skills["label"]).astype("string"),
+        group_label=skills["group"].map(SKILL_GROUP_NAMES).fillna(skills["group"]).astype("string"),
+        group_label_da=skills["group"].map(SKILL_GROUP_NAMES_DA).fillna(skills["group"]).astype("string"),
+    )
     return skills.sort_values("label").reset_index(drop=True)
+
+
+def default_language() -> str:
+    """The interface language a new browser session starts in (``VETPLAN_LANGUAGE``)."""
+    return load_settings().language
 
 
 def skill_groups() -> dict[str, str]:

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; empty means the embedded SQLite file.",
     )
     data_home: Path = Field(default=PROJECT_ROOT / "var", description="Folder for the embedded database.")
+    language: Literal["en", "da"] = Field(default="en", description="Interface language a new browser session starts in.")
     currency: str = Field(
         default="EUR", pattern=r"^[A-Z]{3}$", description="Currency of every money column (ISO 4217 code)."
     )

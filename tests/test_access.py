@@ -199,7 +199,7 @@ NO_DATA = {
     "budget_text", "data_tables", "database_url", "disclosure_sentence", "gaps_for_display", "get_store_for",
     "load_scenario", "problems_frame", "read_survey_mapping", "report_file", "scenario_files", "scenario_overrides",
     "session_principal", "sign_in", "sign_in_by_email", "sign_out", "skill_choices", "skill_groups", "survey_mapping_text",
-    "survey_mappings", "write_frame", "comparison_workbook", "kpi_labels", "scenario_names", "plan_charts",
+    "survey_mappings", "write_frame", "comparison_workbook", "kpi_labels", "scenario_names", "plan_charts", "default_language",
     "scenario_changes",
 }
 #: Open to every signed-in role: region-wide counts, names of stored scenarios, empty templates.

@@ -69,3 +69,14 @@ def test_priority_weights_from_the_environment_change_the_gap_figures(
     monkeypatch.setenv("VETPLAN_PRIORITY_WEIGHTS", '{"high": 30, "medium": 20, "low": 10}')
     assert before > 0
     assert weighted_total() == pytest.approx(10 * before)
+
+
+def test_the_interface_language_a_session_starts_in_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from skills import service
+
+    assert service.default_language() == "en"
+    monkeypatch.setenv("VETPLAN_LANGUAGE", "da")
+    assert service.default_language() == "da"
+    monkeypatch.setenv("VETPLAN_LANGUAGE", "de")
+    with pytest.raises(SettingsError, match="VETPLAN_LANGUAGE"):
+        service.default_language()
