@@ -38,6 +38,9 @@ POOR_GAP = 0.05
 #: The MIP (and the cost stage) start only with at least this many seconds left.
 MIN_PHASE_S = 0.05
 
+#: The starting plan always gets at least this long (see :func:`solve`).
+MIN_START_S = 0.1
+
 #: Shares of the solve's time: the starting plan (LP relaxation and restricted MIP) may use up to
 #: ``START_SHARE``, the cost stage gets ``COST_SHARE``; the coverage MIP gets the rest.
 START_SHARE = 0.65
@@ -597,7 +600,10 @@ def solve(
     if start is None and scenario.warm_start and is_mip:
         from optimisation.heuristic import starting_plan
 
-        found = starting_plan(model, seconds=START_SHARE * (end - time.perf_counter()))
+        # At least MIN_START_S: the LP and the rounding take ~0.02 s on small models and give a plan
+        # (labelled by its gap) where otherwise there would be none; a large LP just stops.
+        share = START_SHARE * (end - time.perf_counter())
+        found = starting_plan(model, seconds=max(MIN_START_S, share))
         start, start_objective, lp_bound = found.values, found.objective, found.lp_bound
         phases["lp_s"] = found.lp_seconds
         phases["start_s"] = found.seconds
