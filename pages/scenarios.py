@@ -6,6 +6,7 @@ import streamlit as st
 
 from pages import cached
 from skills import charts, service
+from skills.errors import VetplanError
 
 _ = cached.translator()
 st.title(_("Compare scenarios"))
@@ -57,6 +58,39 @@ if str(who.role) in {"policymaker", "analyst", "admin"}:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
     )
+    with st.expander(_("Budget sweep: what more public money buys")):
+        sweep_name = st.selectbox(_("Scenario"), service.scenario_names(), key="sweep_name")
+        budgets_text = st.text_input(
+            _("Public budgets per year ({currency}), separated by spaces").format(currency=currency),
+            "50000 100000 150000 200000 250000 300000 400000 500000", key="sweep_budgets",
+        )
+        time_limit = st.number_input(_("Time limit per budget (s)"), min_value=5.0, value=30.0, step=5.0, key="sweep_time")
+        if st.button(_("Run the sweep"), key="sweep_run"):
+            try:
+                budgets = [float(text) for text in budgets_text.replace(",", " ").split()]
+            except ValueError:
+                st.error(_("Write the budgets as numbers separated by spaces, for example 50000 100000 150000."))
+            else:
+                try:
+                    with st.status(_("Solving each budget…")):
+                        sweep = service.sweep_budgets(
+                            budgets, name=sweep_name, overrides={"time_limit_s": time_limit}, in_process=True,
+                            store=cached.store(), principal=who,
+                        )
+                    st.session_state["sweep_curve"] = (sweep.to_frame(), sweep.knee_budget)
+                except VetplanError as error:
+                    st.error(str(error))
+        if "sweep_curve" in st.session_state:
+            curve, knee_budget = st.session_state["sweep_curve"]
+            st.altair_chart(charts.sweep_chart(curve, currency), width="stretch")
+            if knee_budget is not None:
+                st.caption(
+                    _("Diminishing returns from {budget} a year: above it, each extra unit of money closes less.").format(
+                        budget=f"{currency} {knee_budget:,.0f}"
+                    )
+                )
+            columns = [c for c in ("budget", "weighted_closed_units", "closed_units", "public_cost", "status", "gap", "reused_from") if c in curve]
+            st.dataframe(curve[columns], hide_index=True, width="stretch")
     st.subheader(_("Course runs by scenario"))
 else:
     st.caption(_("Your part of each plan, {who}.").format(who=who.describe()))

@@ -330,3 +330,20 @@ def runs_timeline_chart(runs: pd.DataFrame) -> alt.Chart:
         )
     )
     return chart
+
+
+def sweep_chart(curve: pd.DataFrame, currency: str) -> alt.LayerChart:
+    """Weighted gap units closed against the public budget per year, the point of diminishing returns marked.
+
+    ``curve`` has ``budget``, ``weighted_closed_units`` and ``is_knee`` (from :meth:`skills.sweep.Sweep.to_frame`).
+    """
+    points = curve[["budget", "weighted_closed_units", "is_knee"]].copy()
+    base = alt.Chart(points, title=f"Gap units closed against the public budget ({currency} a year)")
+    line = base.mark_line(point=True).encode(
+        x=alt.X("budget:Q", title=f"Public budget per year ({currency})"),
+        y=alt.Y("weighted_closed_units:Q", title="Gap units closed, weighted by priority"),
+        tooltip=[alt.Tooltip("budget:Q", title=f"Budget ({currency})", format=",.0f"),
+                 alt.Tooltip("weighted_closed_units:Q", title="Weighted units closed", format=",.1f")],
+    )
+    knee = base.transform_filter(alt.datum.is_knee).mark_rule(strokeDash=[4, 4], color=UNCOVERED_COLOUR).encode(x="budget:Q")
+    return alt.LayerChart(layer=[line, knee])

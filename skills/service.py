@@ -952,21 +952,29 @@ def sweep_budgets(
     source_file: str | Path | None = None,
     overrides: dict[str, Any] | None = None,
     save: bool = True,
+    in_process: bool = False,
     store: Store | None = None,
     principal: Principal | None = None,
 ) -> Sweep:
     """Solve scenario ``name`` at each public budget per year (see :func:`skills.sweep.budget_sweep`).
 
     Each plan the sweep solved is stored as a run named ``NAME-budget-B`` (``NAME-budget-unlimited``),
-    with its budget as the change against the scenario, on the data version it used.
+    with its budget as the change against the scenario, on the data version it used. ``in_process``
+    solves one budget after the other in this process: the app's choice, as a page script cannot
+    start worker processes (they would run the page again).
     """
+    from skills.executor import SolveExecutor
     from skills.sweep import budget_sweep
 
     access.require(principal, access.PLANNERS, "a budget sweep")
     store = store or get_store()
     version, dataset = _versioned_dataset(store)
     scenario = load_scenario(source_file, overrides, name=name, source="--set")
-    sweep = budget_sweep(dataset, scenario, budgets)
+    if in_process:
+        with SolveExecutor("serial") as executor:
+            sweep = budget_sweep(dataset, scenario, budgets, executor=executor)
+    else:
+        sweep = budget_sweep(dataset, scenario, budgets)
     if save:
         base_changes = scenario_changes(scenario, source_file)
         for budget, plan in sweep.plans.items():

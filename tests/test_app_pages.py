@@ -138,3 +138,15 @@ def test_plan_page_solves_and_scenarios_page_compares() -> None:
     specs = " ".join(chart.proto.spec for chart in compare.get("vega_lite_chart"))
     assert "Cost per year, by who pays (EUR)" in specs and "Gap units closed, by skill group" in specs
     assert not compare.warning  # both runs are on the current data
+
+    # a budget sweep from the same page: the curve, its table, and each solved budget stored as a run
+    compare.text_input(key="sweep_budgets").set_value("0 100000 250000")
+    compare.number_input(key="sweep_time").set_value(5.0)
+    compare.button(key="sweep_run").click().run(timeout=240)
+    assert not compare.exception and not compare.error
+    specs = " ".join(chart.proto.spec for chart in compare.get("vega_lite_chart"))
+    assert "Gap units closed against the public budget (EUR a year)" in specs
+    curve, _knee = compare.session_state["sweep_curve"]
+    assert curve["budget"].tolist() == [0.0, 100000.0, 250000.0]
+    assert curve["weighted_closed_units"].is_monotonic_increasing
+    assert any(name.startswith("base-budget-") for name in service.stored_scenarios())
