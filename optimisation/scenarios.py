@@ -272,6 +272,12 @@ class Scenario(BaseModel):
         lt=1,
         description="Relative gap at which the solver stops, 0 to below 1.",
     )
+    poor_gap: FiniteNumber | None = Field(
+        default=None,
+        gt=0,
+        lt=10,
+        description="Relative gap above which a plan is labelled poor (not a good plan); none means 0.05.",
+    )
     solver: Literal["highs", "cbc"] = Field(default="highs", description="MILP solver.")
     threads: WholeNumber | None = Field(
         default=None,

@@ -133,11 +133,21 @@ elif status == "feasible":
             scenario=scenario, gap=_.percent(result.gap, 2)
         )
     )
+elif status == "poor":
+    st.warning(
+        _("Scenario {scenario}: poor plan — valid, but far from the best bound, so not a good plan. {message}").format(
+            scenario=scenario, message=result.result.message
+        )
+    )
 else:
     st.error(
         _("Scenario {scenario}: {status}. {message}").format(
             scenario=scenario, status=STATUS_NAMES.get(status, status), message=result.result.message
         )
+    )
+if result.result.cost_gap is not None:
+    st.caption(
+        _("Its cost is within {gap} of the cheapest plan that closes as much.").format(gap=_.percent(result.result.cost_gap, 2))
     )
 if result.violations:
     st.error(

@@ -264,6 +264,8 @@ def _report_solve(args: argparse.Namespace, scenario: Scenario, result: Any) -> 
         f"participants {payload['participants']['total']:,}, course runs {payload['runs']['total']:,}, hires {payload['hires']['total']:,}",
         f"cost {result.total_cost:,.0f} (public {result.public_cost:,.0f}, companies {result.company_cost:,.0f})",
     ]
+    if result.is_poor:
+        lines.insert(1 if ready.capped else 0, f"POOR PLAN (not a good plan): {result.result.message}")
     if result.violations:
         lines.append(f"PLAN CHECKER: {len(result.violations)} violation(s)")
         lines += [f"  - {v}" for v in result.violations[:20]]
