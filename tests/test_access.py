@@ -189,6 +189,9 @@ REFUSED: dict[str, list[Refusal]] = {
     "plan_workbook": [
         (role, lambda r, p: service.plan_workbook(r["result"], principal=p)) for role in ("company", "provider", "policymaker")
     ],
+    "sweep_budgets": [
+        (role, lambda r, p: service.sweep_budgets([0.0, 1000.0], principal=p, in_process=True)) for role in ("company", "provider")
+    ],
     "priorities_report": [(role, lambda r, p: service.priorities_report("shared", principal=p)) for role in ("company", "provider")],
     "compare_runs": [(role, lambda r, p: service.compare_runs(["shared"], principal=p)) for role in ("company", "provider")],
     "rerun_scenario": [(role, lambda r, p: service.rerun_scenario("shared", principal=p)) for role in ("company", "provider")],
