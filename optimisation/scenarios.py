@@ -275,7 +275,7 @@ class Scenario(BaseModel):
     poor_gap: FiniteNumber | None = Field(
         default=None,
         gt=0,
-        lt=10,
+        le=10,
         description="Relative gap above which a plan is labelled poor (not a good plan); none means 0.05.",
     )
     solver: Literal["highs", "cbc"] = Field(default="highs", description="MILP solver.")

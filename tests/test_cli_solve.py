@@ -36,7 +36,7 @@ def test_solve_json_checker_clean_and_stored(capsys: pytest.CaptureFixture[str],
     assert report["participants"]["total"] == sum(r["participants"] for r in report["participants"]["records"])
     assert "Summary" in openpyxl.load_workbook(out).sheetnames
 
-    assert main(["solve", "data/scenarios/tight_budget.yaml", "--set", "name=tight", "--json"]) == 0
+    assert main(["solve", "--name", "tight_budget", "--set", "name=tight", "--json"]) == 0
     capsys.readouterr()
     assert main(["scenarios", "--json"]) == 0
     compared = json.loads(capsys.readouterr().out)

@@ -13,7 +13,7 @@ from optimisation.checker import check_plan
 from optimisation.model import build_model
 from optimisation.plan import JSON_KEYS, run_scenario
 from optimisation.results import Plan, extract_plan
-from optimisation.scenarios import Scenario, load_scenario
+from optimisation.scenarios import Scenario, compose, load_scenario
 from optimisation.solve import SolveStatus, solve
 from skills.dataset import Dataset
 from skills.sample import generate_region
@@ -60,7 +60,7 @@ def test_sample_region_plan_passes_the_checker() -> None:
 
 def test_sample_region_tight_budget_passes_the_checker() -> None:
     dataset = generate_region("sample")
-    result = run_scenario(dataset, load_scenario(ROOT / "data" / "scenarios" / "tight_budget.yaml"))
+    result = run_scenario(dataset, compose(ROOT / "data" / "scenarios" / "base.yaml", "tight_budget"))
     assert result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
     assert result.violations == []
     budget_left = (

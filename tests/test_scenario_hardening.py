@@ -54,6 +54,7 @@ NUMERIC_KEYS: dict[str, tuple[float, float, bool, bool, bool]] = {
     "default_trainer_hours": (0, MAX_TRAINER_HOURS, False, True, False),
     "time_limit_s": (0, MAX_TIME_LIMIT_S, False, True, False),
     "mip_gap": (0, 1, True, False, False),
+    "poor_gap": (0, 10, False, True, False),
     "threads": (1, MAX_THREADS, True, True, True),
 }
 
