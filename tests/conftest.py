@@ -137,3 +137,15 @@ def _operator() -> Iterator[None]:
     """Tests call the service as the operator at the database host (as the CLI does); pages sign in."""
     with acting_as(Principal.operator()):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _main_module() -> Iterator[None]:
+    """Put ``__main__`` back after a test: AppTest runs page scripts as ``__main__`` and leaves the last one there,
+    and worker processes started later (spawn) would run that page again instead of pytest's main."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main

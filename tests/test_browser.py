@@ -171,7 +171,7 @@ def test_a_company_user_reaches_only_its_company_and_sign_out_ends_the_session(s
             shown = page.locator("body").aria_snapshot()
             assert f'combobox "Company": {own_name}' in shown
             assert other_name not in shown and other_name not in page.content()
-            page.locator("[data-testid='stSelectbox']").first.click()
+            page.get_by_role("combobox", name="Company").click()
             options = page.locator("[role='option']")
             expect(options.first).to_be_visible()
             assert [options.nth(i).inner_text().strip() for i in range(options.count())] == [own_name]
