@@ -18,7 +18,9 @@ from skills.rules import HIRE_LEVEL, course_fit
 
 #: Unmet reasons, in the order the first applicable one is called the main reason.
 REASONS = {
-    "no_course_reaches_level": "no course reaches the required level from the current one",
+    "no_course_for_skill": "no course in the catalogue teaches the skill",
+    "no_course_reaches_level": "no course teaches the skill up to the required level",
+    "entry_level_too_high": "the courses that reach the level start above the staff's current level",
     "no_course_in_region": "suitable courses run only in other regions and not online",
     "cohort_too_small": "too few people need the suitable courses to fill a minimum cohort",
     "budget_exhausted": "the public budget is used up",
@@ -89,14 +91,14 @@ def _structural(model: Model, gaps: pd.DataFrame) -> pd.DataFrame:
     for gap_id, row in frame.iterrows():
         required, current = int(row["required_level"]), int(row["current_level"])
         if pd.isna(row["highest"]):
-            code, text = "no_course_reaches_level", f"no course teaches {row['skill']}"
+            code, text = "no_course_for_skill", f"no course teaches {row['skill']}"
         elif not row["reaches"]:
             code, text = (
                 "no_course_reaches_level",
                 f"no course reaches level {required} (the highest taught is {int(row['highest'])})",
             )
         elif not row["enters"]:
-            code = "no_course_reaches_level"
+            code = "entry_level_too_high"
             text = f"courses reaching level {required} need entry level {int(row['lowest_entry'])} or more; staff are at level {current}"
         elif not row["local"]:
             code, text = (

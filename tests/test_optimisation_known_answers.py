@@ -537,3 +537,25 @@ def test_demand_growth_raises_the_units_by_the_deadline() -> None:
     )
     assert plan.gaps["units"].tolist() == [pytest.approx(12.1)]
     assert plan.gaps["unmet_units"].tolist() == [pytest.approx(12.1)]
+
+
+@pytest.mark.parametrize(
+    ("course_skills", "code", "said"),
+    [
+        ([("K", "five_s", 4, 0)], "no_course_for_skill", "no course teaches robot_cells"),
+        ([("K", "robot_cells", 3, 2)], "no_course_reaches_level", "no course reaches level 4"),
+        ([("K", "robot_cells", 4, 3)], "entry_level_too_high", "need entry level 3 or more; staff are at level 2"),
+    ],
+)
+def test_each_reason_no_course_serves_a_gap_has_its_own_code(course_skills: list[tuple[str, str, int, int]], code: str, said: str) -> None:
+    from optimisation.explain import REASONS
+
+    dataset = region(
+        companies=[("A", "DK041", 40)],
+        demand=[{"company_id": "A", "skill": "robot_cells", "headcount": 2, "current_level": 2, "required_level": 4}],
+        courses=[{"course_id": "K"}],
+        course_skills=course_skills,
+    )
+    unmet = [e for e in run_scenario(dataset, scenario()).explanations if e.kind == "unmet"]
+    assert [e.reason for e in unmet] == [code]
+    assert said in unmet[0].sentence and code in REASONS
