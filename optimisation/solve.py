@@ -491,7 +491,11 @@ def _solve_cbc(
     parsed = parse_cbc_log(log)
     result_line = str(parsed["result"])
     common: dict[str, Any] = {"solver": "cbc", "seconds": seconds, "solver_status": result_line}
-    if problem.status == pulp.LpStatusInfeasible or "infeasible" in result_line.lower():
+    # CBC stopped by its time limit before any plan may still leave PuLP saying "infeasible";
+    # only a run that ended before its limit, or whose log says so, has proven the input infeasible.
+    stopped_on_time = "time" in result_line.lower() or seconds >= 0.95 * time_limit
+    proven = not stopped_on_time and ("infeasible" in result_line.lower() or problem.status == pulp.LpStatusInfeasible)
+    if proven:
         return SolveResult(
             SolveStatus.INFEASIBLE,
             None,
@@ -502,7 +506,7 @@ def _solve_cbc(
         )
     has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     if not has_solution:
-        limit = "time limit" if "time" in result_line.lower() else ""
+        limit = "time limit" if stopped_on_time else ""
         message = f"no plan found (CBC: {result_line or 'no result'})"
         return SolveResult(
             SolveStatus.ERROR, None, None, None, message=message, limit=limit, **common
