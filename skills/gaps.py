@@ -351,7 +351,8 @@ def _settings(settings: Settings | None) -> Settings:
     return settings if settings is not None else load_settings()
 
 
-def _size_band(employees: pd.Series) -> pd.Series:
+def size_band(employees: pd.Series) -> pd.Series:
+    """Eurostat enterprise size class of each employee count (micro, small, medium, large); the one home of the rule."""
     bands = pd.cut(employees.astype("float64"), bins=list(SIZE_BAND_EDGES), labels=list(SIZE_BANDS))
     return bands.astype(TEXT)
 
@@ -460,7 +461,7 @@ def _detail(
             "group": demand["skill"].map(dataset.skills["group"]),
             "sector": demand["company_id"].map(companies["sector"]).str.slice(0, 3),
             "region": demand["company_id"].map(companies["region"]),
-            "size_band": demand["company_id"].map(_size_band(companies["employees"])),
+            "size_band": demand["company_id"].map(size_band(companies["employees"])),
         }
     )
     detail = _apply_filters(detail, filters)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from skills.access import Principal, Role
 from skills.errors import AccessError
+from skills.gaps import size_band
 
 #: Plan tables without company rows: region-wide figures every role that sees plans may read.
 REGIONAL_TABLES: Final = frozenset({"summary", "budget", "figures", "costs"})
@@ -19,19 +20,13 @@ _PER_UNIT: Final = frozenset({"fee_per_participant", "cost_per_hire", "weight"})
 POOLED_BY: Final = ("company_sector", "company_region", "size_band")
 
 
-def size_band(employees: pd.Series) -> pd.Series:
-    """Eurostat enterprise size classes: ``1-9``, ``10-49``, ``50-249``, ``250+``."""
-    bands = pd.cut(employees.astype("Float64"), [0, 9, 49, 249, float("inf")], labels=["1-9", "10-49", "50-249", "250+"])
-    return bands.astype("string").fillna("unknown")
-
-
 def _company_attributes(companies: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "company_id": companies["company_id"].astype("string"),
             "company_sector": companies["sector"].astype("string").fillna("unknown"),
             "company_region": companies["region"].astype("string").fillna("unknown"),
-            "size_band": size_band(companies["employees"]),
+            "size_band": size_band(companies["employees"]).fillna("unknown"),
         }
     )
 
