@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +32,11 @@ from skills.kinds import KINDS
 from skills.mapping import QUEUE_COLUMNS, Matcher, apply_mapping, queue_rows
 from skills.safety import CheckedFile, read_upload
 from skills.schemas import (
+    ASSUMABLE,
     FLOAT,
     INT,
+    assumed_names,
+    assumed_text,
     check_range,
     check_references,
     escape_text,
@@ -555,6 +559,10 @@ def _survey_from_long(
     companies_prepared, company_cell_problems = prepare_values(
         raw, "companies", companies_raw, company_rows
     )
+    assumed_rows = _assumed_rows(company_source, raw.row_numbers, assumed)
+    companies_prepared["assumed"] = companies_prepared["company_id"].map(
+        _company_flags(assumed_rows)
+    )
     companies_typed, company_schema = _validate(
         "companies", companies_prepared, raw, company_rows, company_cell_problems
     )
@@ -567,7 +575,7 @@ def _survey_from_long(
         file, sheet, raw.header_row, long, positions, raw.headers, raw.decimal_default
     )
     demand_raw = long.assign(company_id=derive_company_ids(long))[
-        ["company_id", *[c for c in DEMAND_ANSWER_COLUMNS if c in long.columns]]
+        ["company_id", *[c for c in (*DEMAND_ANSWER_COLUMNS, "assumed") if c in long.columns]]
     ]
     demand_prepared, demand_cell_problems = prepare_values(
         where_raw, "demand", demand_raw, positions
@@ -604,8 +612,8 @@ def _survey_from_long(
         raw,
         real_rows.loc[demand_prepared.index].reset_index(drop=True),
     )
-    assumed_rows = _assumed_rows(company_source, raw.row_numbers, assumed)
     problems += _assumed_summary(assumed_rows, file, sheet)
+    problems += _assumed_demand_summary(demand_accepted, pending, file, sheet)
     report = Report(rows_read=rows_read, rows_accepted=rows_read, problems=problems)
     tables = {"companies": companies_typed, "demand": demand_accepted}
     return ImportResult(
@@ -678,6 +686,48 @@ def _assumed_rows(
     return frame.drop_duplicates(["company_id", "column"]).reset_index(drop=True)
 
 
+def _company_flags(assumed: pd.DataFrame) -> dict[str, str | None]:
+    """company_id -> its ``assumed`` cell (the columns whose value the import assumed)."""
+    return {
+        str(company_id): assumed_text(group["column"], "companies")
+        for company_id, group in assumed.groupby("company_id", sort=False)
+    }
+
+
+def _assumed_demand_summary(
+    demand: pd.DataFrame, pending: pd.DataFrame, file: str, sheet: str
+) -> list[Problem]:
+    """One info problem counting the demand rows (stored and sent to review) per column the import assumed."""
+    flags = demand["assumed"] if "assumed" in demand.columns else pd.Series(dtype=object)
+    if len(pending) and "row_json" in pending.columns:
+        queued = [json.loads(str(text)).get("assumed") for text in pending["row_json"]]
+        flags = pd.concat(
+            [flags.astype(object), pd.Series(queued, dtype=object)], ignore_index=True
+        )
+    counts: dict[str, int] = {}
+    for cell in flags:
+        for name in assumed_names(cell):
+            counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return []
+    words = ", ".join(
+        f"{name} on {counts[name]:,} row{'' if counts[name] == 1 else 's'}"
+        for name in ASSUMABLE["demand"]
+        if name in counts
+    )
+    return [
+        Problem(
+            f"assumed values in demand (the mapping's defaults, and the need a yes/no answer or free-text "
+            f"phrase stands for): {words}; flagged in the rows' assumed column",
+            table="demand",
+            file=file,
+            sheet=sheet,
+            column="assumed",
+            severity="info",
+        )
+    ]
+
+
 def _assumed_summary(assumed: pd.DataFrame, file: str, sheet: str) -> list[Problem]:
     if assumed.empty:
         return []
@@ -689,10 +739,11 @@ def _assumed_summary(assumed: pd.DataFrame, file: str, sheet: str) -> list[Probl
     return [
         Problem(
             f"assumed values (the mapping's defaults for blank cells): {words}; "
-            "they are listed with the import (ImportResult.assumed)",
+            "flagged in the companies' assumed column",
             table="companies",
             file=file,
             sheet=sheet,
+            column="assumed",
             severity="info",
         )
     ]

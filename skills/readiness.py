@@ -12,6 +12,8 @@ import pandas as pd
 from skills.dataset import Dataset
 from skills.errors import InputError
 from skills.rules import HIRE_LEVEL, course_fit, gap_units, hire_can_close, hire_lag_years, is_gap
+from skills.schemas import ASSUMABLE as ASSUMABLE_COLUMNS
+from skills.schemas import assumed_names
 from skills.settings import Settings
 
 #: Why no course serves a gap, in the order of :func:`skills.rules.course_fit`'s tests: the
@@ -21,7 +23,7 @@ COURSE_REASONS: Final = ("no_course", "level", "entry_level", "region")
 #: above what a hire brings, or a lead time that ends after the deadline.
 SUPPLY_REASONS: Final = ("no_supply", "level", "lead_time")
 #: Company columns a survey mapping's default can stand in for.
-ASSUMABLE: Final = ("region", "sector", "employees")
+ASSUMABLE: Final = ASSUMABLE_COLUMNS["companies"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,10 @@ class Readiness:
     assumed_units: int
     #: skill -> units no course can serve, most first (the skills to look at)
     unserved_skills: dict[str, int] = field(default_factory=dict)  # skill label -> gap units no course serves
+    #: demand column -> rows whose value was assumed at import (the ``assumed`` flags of demand)
+    assumed_demand: dict[str, int] = field(default_factory=dict)
+    #: gap units of rows whose headcount or a level was assumed (their size is the mapping's, not the answer's)
+    assumed_need_units: int = 0
 
     @staticmethod
     def _share(part: int, whole: int) -> float:
@@ -133,6 +139,16 @@ class Readiness:
                 f"Values assumed at import (a survey mapping's default for a blank answer): {columns}; "
                 f"{self.assumed_rows:,} demand rows ({self.assumed_units:,} gap units) belong to these companies."
             )
+        if self.assumed_demand:
+            columns = ", ".join(
+                f"{column} on {count:,} row{'' if count == 1 else 's'}"
+                for column, count in self.assumed_demand.items()
+            )
+            said.append(
+                f"Demand values assumed at import (a survey mapping's default, or the need a yes/no answer "
+                f"stands for): {columns}; {self.assumed_need_units:,} of {self.gap_units:,} gap units rest on "
+                "an assumed headcount or level."
+            )
         return said
 
     def as_dict(self) -> dict[str, Any]:
@@ -173,6 +189,8 @@ class Readiness:
                 "companies": dict(self.assumed_companies),
                 "demand_rows": self.assumed_rows,
                 "gap_units": self.assumed_units,
+                "demand": dict(self.assumed_demand),
+                "need_units": self.assumed_need_units,
             },
             "unserved_skills": dict(self.unserved_skills),
             "headline": self.headline(),
@@ -305,13 +323,12 @@ def _supply_reasons(gaps: pd.DataFrame, dataset: Dataset, first: int) -> pd.Seri
 
 
 def _assumed(dataset: Dataset, assumed: pd.DataFrame | None) -> dict[str, set[str]]:
-    """Column -> companies whose value was assumed: the ``assumed`` column of the companies
-    table when the schema has one (names separated by ``|``), else the import's list."""
+    """Column -> companies whose value was assumed: the companies' ``assumed`` flags (as stored),
+    and the import's list when one is given (:attr:`skills.io.ImportResult.assumed`)."""
     found: dict[str, set[str]] = {}
     if "assumed" in dataset.companies.columns:
-        flags = dataset.companies["assumed"].dropna().astype(str)
-        for company_id, text in flags.items():
-            for column in filter(None, (part.strip() for part in text.split("|"))):
+        for company_id, cell in dataset.companies["assumed"].dropna().items():
+            for column in assumed_names(cell):
                 found.setdefault(column, set()).add(str(company_id))
     if assumed is not None and len(assumed):
         known = set(dataset.companies.index.astype(str))
@@ -385,6 +402,18 @@ def readiness(
     with_assumed = (
         demand["company_id"].astype(str).isin(set().union(*flagged.values()) if flagged else set())
     )
+    flags = (
+        demand["assumed"].map(assumed_names)
+        if "assumed" in demand.columns
+        else pd.Series([[]] * len(demand), index=demand.index, dtype=object)
+    )
+    per_column = {
+        column: int(flags.map(lambda names, c=column: c in names).sum())
+        for column in ASSUMABLE_COLUMNS["demand"]
+    }
+    sized = flags.map(
+        lambda names: bool({"headcount", "current_level", "required_level"} & set(names))
+    ).astype(bool)
     skills = dataset.flat("skills")
     skill_labels = dict(zip(skills["skill_id"].astype(str), skills["label"].astype(str), strict=True))
     return Readiness(
@@ -406,6 +435,8 @@ def readiness(
         assumed_companies={column: len(companies) for column, companies in flagged.items()},
         assumed_rows=int(with_assumed.sum()),
         assumed_units=int(demand_units[with_assumed.to_numpy()].sum()),
+        assumed_demand={column: count for column, count in per_column.items() if count},
+        assumed_need_units=int(demand_units[sized.to_numpy()].sum()),
         unserved_skills={
             str(skill_labels.get(str(skill), skill)): int(count)
             for skill, count in unserved.sort_values(ascending=False, kind="stable").items()

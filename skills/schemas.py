@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -50,6 +50,15 @@ NUTS_PATTERN: Final = r"^[A-Z]{2}[0-9A-Z]{0,3}$"
 NACE_PATTERN: Final = r"^[A-U]([0-9]{2}(\.[0-9]{1,2})?)?$"
 ID_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 ESCO_PATTERN: Final = r"^http://data\.europa\.eu/esco/(skill|occupation|isco)/.+$"
+
+#: Columns whose value an import may fill in when the respondent gave none (a survey mapping's
+#: default, or the fixed need a yes/no answer stands for); the table's ``assumed`` column names them.
+ASSUMABLE: Final[dict[str, tuple[str, ...]]] = {
+    "companies": ("region", "sector", "employees"),
+    "demand": ("headcount", "current_level", "required_level", "needed_by", "priority"),
+}
+#: Separator between the column names in an ``assumed`` cell.
+ASSUMED_SEPARATOR: Final = "|"
 
 INT: Final = "Int64"  # nullable integer, so a missing value is reported, not mis-typed
 FLOAT: Final = "Float64"
@@ -174,6 +183,7 @@ def column(
     example: object = None,
     max_length: int | None = None,
     multiline: bool = False,
+    pattern_error: str | None = None,
 ) -> pa.Column:
     """Declare one column with its type, unit, range and one-line description.
 
@@ -181,7 +191,7 @@ def column(
     store (SQL column types and lengths), so it is the single place where a column's
     contract lives. Every text column declares ``max_length`` and refuses control
     characters (:data:`FORBIDDEN_CHARACTERS`); ``multiline`` free text may also hold
-    line breaks and tabs.
+    line breaks and tabs. ``pattern_error`` says what a value breaking ``pattern`` should be.
     """
     if dtype == TEXT and max_length is None:
         msg = f"text column {description!r} declares no max_length"
@@ -200,7 +210,7 @@ def column(
     if allowed is not None:
         checks.append(pa.Check.isin(list(allowed), error=f"must be one of {', '.join(allowed)}"))
     if pattern is not None:
-        checks.append(pa.Check.str_matches(pattern, error=f"must match the pattern {pattern}"))
+        checks.append(pa.Check.str_matches(pattern, error=pattern_error or f"must match the pattern {pattern}"))
     metadata = {
         "unit": unit,
         "minimum": minimum,
@@ -220,6 +230,49 @@ def column(
         description=description,
         metadata=metadata,
     )
+
+
+def assumed_column(table: str) -> pa.Column:
+    """The optional ``assumed`` column of ``table``: which of its :data:`ASSUMABLE` columns the import filled in."""
+    names = ASSUMABLE[table]
+    one = "(" + "|".join(names) + ")"
+    return column(
+        TEXT,
+        f"Columns whose value was assumed at import, not given by the respondent (a survey mapping's default or "
+        f"the need a yes/no answer stands for), separated by |: {', '.join(names)}. Blank when every value was given.",
+        pattern=rf"^{one}(\|{one})*$",
+        required=False,
+        nullable=True,
+        example=names[-1],
+        max_length=ID_LENGTH,
+        pattern_error=f"must name columns among {', '.join(names)}, separated by |",
+    )
+
+
+def assumed_text(names: Iterable[str], table: str) -> str | None:
+    """The ``assumed`` cell naming ``names`` in the table's column order (None when there are none).
+
+    >>> assumed_text({"employees", "sector"}, "companies")
+    'sector|employees'
+    """
+    wanted = set(names)
+    unknown = wanted - set(ASSUMABLE[table])
+    if unknown:
+        msg = f"{table}: {', '.join(sorted(unknown))} cannot be flagged as assumed"
+        raise InputError(msg)
+    ordered = [name for name in ASSUMABLE[table] if name in wanted]
+    return ASSUMED_SEPARATOR.join(ordered) if ordered else None
+
+
+def assumed_names(cell: object) -> list[str]:
+    """The column names in one ``assumed`` cell (none for a blank).
+
+    >>> assumed_names("sector|employees"), assumed_names(None)
+    (['sector', 'employees'], [])
+    """
+    if not isinstance(cell, str):
+        return []
+    return [part.strip() for part in cell.split(ASSUMED_SEPARATOR) if part.strip()]
 
 
 RowCheck = Callable[[pd.DataFrame], "pd.Series[bool]"]
@@ -284,6 +337,7 @@ COMPANIES = Table(
             "region": column(TEXT, "NUTS region code.", pattern=NUTS_PATTERN, example="DK04", max_length=ID_LENGTH),
             "sector": column(TEXT, "NACE Rev. 2 code (section letter plus division).", pattern=NACE_PATTERN, example="C25", max_length=ID_LENGTH),
             "employees": column(INT, "Number of employees (headcount).", unit="persons", minimum=1, maximum=100_000, example=42),
+            "assumed": assumed_column("companies"),
         },
         name="companies",
     ),
@@ -303,6 +357,7 @@ DEMAND = Table(
             "required_level": column(INT, "Level the company needs (0 none … 4 expert).", unit="level 0–4", minimum=MIN_LEVEL, maximum=MAX_LEVEL, example=3),
             "needed_by": column(INT, "Year by which the skill is needed.", unit="year", minimum=2000, maximum=2100, example=2027),
             "priority": column(TEXT, "How urgent the need is.", allowed=PRIORITIES, example="high", max_length=ID_LENGTH),
+            "assumed": assumed_column("demand"),
         },
         name="demand",
     ),

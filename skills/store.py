@@ -46,9 +46,10 @@ logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
 
 #: 2 added the optional ``skills.description_da``; 3 the ``users`` and ``sessions`` tables; 4 stored
-#: runs (``runs``, ``run_results``) in place of one result per scenario name (``plan_results``, moved over).
+#: runs (``runs``, ``run_results``) in place of one result per scenario name (``plan_results``, moved over);
+#: 5 the optional ``assumed`` flags of ``companies`` and ``demand`` (values an import filled in).
 #: Older databases gain missing tables and optional columns on open.
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 
 #: Data tables in the order they can be inserted (referenced tables first).
 DATA_TABLES: Final = ("skills", "companies", "courses", "demand", "course_skills", "supply")

@@ -20,7 +20,7 @@ from skills.io_grid import RawTable, Where
 from skills.io_values import normalise_header, normalise_word, parse_numbers, text_cells
 from skills.levels import MAX_LEVEL, MIN_LEVEL, parse_level
 from skills.mapping import fold_danish, normalise
-from skills.schemas import NAME_LENGTH
+from skills.schemas import ASSUMABLE, NAME_LENGTH, assumed_text
 from skills.yaml_input import describe_yaml_error
 
 COMPANY_COLUMNS: Final = ("company_id", "company_name", "region", "sector", "employees")
@@ -463,14 +463,15 @@ def _field_values(
 
 
 #: Company attributes whose value a mapping's default can stand in for (flagged as assumed).
-ASSUMABLE_COLUMNS: Final = ("region", "sector", "employees")
+ASSUMABLE_COLUMNS: Final = ASSUMABLE["companies"]
 
 
 @dataclass
 class WideRows:
     """A wide export turned long.
 
-    ``long`` has the columns :data:`SURVEY_COLUMNS` (raw values, validated later), one row per
+    ``long`` has the columns :data:`SURVEY_COLUMNS` (raw values, validated later) and ``assumed``
+    (the demand columns the mapping filled in, see :data:`skills.schemas.ASSUMABLE`), one row per
     respondent and stated need; ``row_numbers`` the spreadsheet row of the respondent behind
     each long row; ``source_columns`` the question column behind it (to name it in problems);
     ``free_text`` whether the row's skill is a phrase from a free-text answer; ``respondents``
@@ -564,6 +565,38 @@ def _not_counted(
     ]
 
 
+def _graded(rules: dict[str, AnswerRule]) -> bool:
+    """Whether a question's answers say how large the need is (two or more different needs), not only yes or no."""
+    needs = {rule.model_dump_json() for rule in rules.values() if not rule.skip}
+    return len(needs) > 1
+
+
+def _assumed_need(
+    chosen: pd.Index, rule: AnswerRule, graded: bool, employees_assumed: pd.Series
+) -> pd.Series:
+    """Per long row of ``chosen``, the demand columns the import fills in (``assumed``, see :data:`ASSUMABLE`).
+
+    The mapping's default year and priority stand in where the answer's rule gives none; an
+    answer that only says yes (one need for the whole question, or a free-text phrase) gives
+    no headcount or levels, so the rule's are assumed; a share of staff is assumed where the
+    company's headcount was.
+    """
+    fixed = [] if graded else ["headcount", "current_level", "required_level"]
+    fixed += [name for name in ("needed_by", "priority") if getattr(rule, name) is None]
+    by_staff = rule.share is not None and graded
+    flags = [
+        assumed_text(
+            [
+                *fixed,
+                *(["headcount"] if by_staff and bool(employees_assumed.get(index, False)) else []),
+            ],
+            "demand",
+        )
+        for index in chosen
+    ]
+    return pd.Series(flags, index=chosen, dtype=object)
+
+
 def _need_frame(
     chosen: pd.Index,
     rule: AnswerRule,
@@ -573,8 +606,10 @@ def _need_frame(
     skill: str | pd.Series,
     role: str | None,
     source_column: str,
+    graded: bool,
+    employees_assumed: pd.Series,
 ) -> pd.DataFrame:
-    """Long answer rows (respondent, need columns, source column) for respondents ``chosen``."""
+    """Long answer rows (respondent, need columns, ``assumed``, source column) for respondents ``chosen``."""
     if rule.share is not None:
         share = rule.share
         headcount = employees[chosen].map(
@@ -594,6 +629,7 @@ def _need_frame(
             "required_level": rule.required_level,
             "needed_by": rule.needed_by or mapping.needed_by,
             "priority": rule.priority or mapping.priority,
+            "assumed": _assumed_need(chosen, rule, graded, employees_assumed),
             "source_column": source_column,
         },
         index=chosen,
@@ -605,6 +641,7 @@ def _answer_pieces(
     mapping: SurveyMapping,
     question: Question | FreeTextQuestion,
     employees: pd.Series,
+    employees_assumed: pd.Series,
     problems: list[Problem],
 ) -> list[pd.DataFrame]:
     """Long answer rows of one question: by its answer rules, or one per phrase of a free-text answer."""
@@ -629,6 +666,8 @@ def _answer_pieces(
             skill=exploded,
             role=question.role,
             source_column=source,
+            graded=False,
+            employees_assumed=employees_assumed,
         )
         return [frame.assign(free_text=True)]
     rules = mapping.rules_for(question)
@@ -659,6 +698,8 @@ def _answer_pieces(
                     skill=question.skill,
                     role=question.role,
                     source_column=source,
+                    graded=_graded(rules),
+                    employees_assumed=employees_assumed,
                 )
             )
     return pieces
@@ -709,11 +750,11 @@ def expand_wide(raw: RawTable, mapping: SurveyMapping) -> WideRows:
     pieces: list[pd.DataFrame] = []
     asked: list[Question | FreeTextQuestion] = [*mapping.questions, *mapping.free_text]
     for question in asked:
-        pieces += _answer_pieces(raw, mapping, question, employees, problems)
+        pieces += _answer_pieces(raw, mapping, question, employees, assumed["employees"], problems)
     problems += unused_columns(raw, mapping)
     problems = list(dict.fromkeys(problems))  # questions sharing a column report it once
 
-    columns = ["respondent", *DEMAND_ANSWER_COLUMNS, "source_column", "free_text"]
+    columns = ["respondent", *DEMAND_ANSWER_COLUMNS, "assumed", "source_column", "free_text"]
     answer_frame = (
         pd.concat([piece.reindex(columns=columns) for piece in pieces])
         .sort_values(["respondent"], kind="stable")
@@ -725,7 +766,7 @@ def expand_wide(raw: RawTable, mapping: SurveyMapping) -> WideRows:
     long = pd.DataFrame(
         {name: company[name].reindex(respondents).to_numpy() for name in COMPANY_COLUMNS}
     )
-    for name in DEMAND_ANSWER_COLUMNS:
+    for name in (*DEMAND_ANSWER_COLUMNS, "assumed"):
         long[name] = answer_frame[name].to_numpy()
     row_numbers = raw.row_numbers.reindex(respondents).reset_index(drop=True).astype("int64")
     source_columns = answer_frame["source_column"].astype("string").reset_index(drop=True)

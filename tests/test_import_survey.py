@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -367,8 +368,50 @@ def test_assumed_company_values_are_flagged_and_counted() -> None:
         {"company_id": "skov_plast", "column": "sector", "value": "C25", "source_row": 3},
         {"company_id": "skov_plast", "column": "employees", "value": "10", "source_row": 3},
     ]
-    (summary,) = [p for p in result.report.problems if p.message.startswith("assumed values")]
+    (summary,) = [
+        p
+        for p in result.report.problems
+        if p.message.startswith("assumed values") and p.table == "companies"
+    ]
     assert "employees on 1 company" in summary.message and "sector on 1 company" in summary.message
+    assert (summary.file, summary.sheet, summary.column) == ("small.xlsx", "Svar", "assumed")
+    # the flags are stored with the rows: the companies' and the demand rows' assumed column
+    companies = result.tables["companies"].set_index("company_id")["assumed"]
+    assert companies.dropna().to_dict() == {"skov_plast": "sector|employees"}
+    assert companies.isna().sum() == 2
+    # a yes/no answer and a free-text phrase give no headcount or levels, and the mapping no priority
+    # or year in its answer rules: all of them are the mapping's, flagged on every row (also in review)
+    every = "headcount|current_level|required_level|needed_by|priority"
+    assert set(result.tables["demand"]["assumed"]) == {every}
+    assert {json.loads(text)["assumed"] for text in result.pending["row_json"]} == {every}
+    (rows,) = [
+        p
+        for p in result.report.problems
+        if p.message.startswith("assumed values") and p.table == "demand"
+    ]
+    assert "headcount on 3 rows" in rows.message and rows.severity == "info"
+
+
+def test_a_graded_answer_flags_only_what_the_mapping_filled_in() -> None:
+    # two different needs (some / large): the answer says how large, so headcount and levels are
+    # the respondent's; a share of staff is assumed where the staff count was; the year is the default
+    mapping = _gap_mapping(
+        answer_sets={
+            "yes_no": {
+                "Yes": {"share": 0.5, "current_level": 1, "required_level": 3, "priority": "high"},
+                "Some": {"headcount": 1, "current_level": 1, "required_level": 2},
+                "No": {"skip": True},
+            }
+        },
+    )
+    mapping["questions"] = [
+        {k: v for k, v in q.items() if k != "only_if"} for q in mapping["questions"]
+    ]  # type: ignore[attr-defined]
+    result = _read_small(mapping)
+    assert result.ok, result.report.errors
+    demand = result.tables["demand"]
+    plc = demand[demand["skill"] == "plc_programming"].set_index("company_id")["assumed"]
+    assert plc.to_dict() == {"holst_metal": "needed_by", "skov_plast": "headcount|needed_by"}
 
 
 def test_an_only_if_column_missing_from_the_export_is_refused() -> None:

@@ -110,6 +110,8 @@ def test_an_older_database_is_upgraded_in_place_and_keeps_its_rows(store: Store,
     store.save_dataset(tiny_dataset)
     with store.engine.begin() as connection:
         connection.execute(text("ALTER TABLE skills DROP COLUMN description_da"))
+        connection.execute(text("ALTER TABLE companies DROP COLUMN assumed"))  # added in version 5
+        connection.execute(text("ALTER TABLE demand DROP COLUMN assumed"))
         connection.execute(text("DROP TABLE sessions"))
         connection.execute(text("DROP TABLE users"))
         connection.execute(text("DROP TABLE run_results"))
@@ -126,13 +128,15 @@ def test_an_older_database_is_upgraded_in_place_and_keeps_its_rows(store: Store,
 
     reopened = Store(store.url)
 
-    assert reopened.schema_version() == SCHEMA_VERSION == 4
+    assert reopened.schema_version() == SCHEMA_VERSION == 5
     tables = set(inspect(reopened.engine).get_table_names())
     assert {"users", "sessions", "runs", "run_results"} <= tables and "plan_results" not in tables
     [old] = reopened.runs().to_dict("records")  # the result stored before runs existed is one run, of unknown data
     assert (old["scenario"], old["status"], old["data_version"]) == ("old", "optimal", None)
     assert reopened.read_results("summary", ["old"])["status"].tolist() == ["optimal"]
     assert "description_da" in {c["name"] for c in inspect(reopened.engine).get_columns("skills")}
+    assert "assumed" in {c["name"] for c in inspect(reopened.engine).get_columns("companies")}
+    assert reopened.load_dataset().companies["assumed"].isna().all()
     skills = reopened.load_dataset().skills
     assert sorted(skills.index) == sorted(tiny_dataset.skills.index)
     assert skills["description_da"].isna().all()

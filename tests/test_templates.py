@@ -240,6 +240,7 @@ def test_filled_survey_template_imports_without_loss() -> None:
             "region": ["DK041", "DK042"],
             "sector": ["C25", "C22"],
             "employees": [40, 120],
+            "assumed": [None, None],  # a filled template states every value: nothing assumed
         }
     ).astype(
         {
@@ -248,15 +249,16 @@ def test_filled_survey_template_imports_without_loss() -> None:
             "region": "string",
             "sector": "string",
             "employees": "Int64",
+            "assumed": "string",
         }
     )
     pd.testing.assert_frame_equal(result.tables["companies"], expected_companies)
     expected_demand = pd.DataFrame(
         {"company_id": ["holst_metal_aps", "holst_metal_aps", "C2"], "skill": ["plc_programming", "cnc_milling", "five_s"],
          "role": [None, "7223", None], "headcount": [3, 2, 5], "current_level": [1, 0, 1], "required_level": [3, 2, 2],
-         "needed_by": [2027, 2028, 2027], "priority": ["high", "medium", "low"]}
+         "needed_by": [2027, 2028, 2027], "priority": ["high", "medium", "low"], "assumed": [None, None, None]}
     ).astype({"company_id": "string", "skill": "string", "role": "string", "headcount": "Int64", "current_level": "Int64",
-              "required_level": "Int64", "needed_by": "Int64", "priority": "string"})  # fmt: skip
+              "required_level": "Int64", "needed_by": "Int64", "priority": "string", "assumed": "string"})  # fmt: skip
     pd.testing.assert_frame_equal(result.tables["demand"], expected_demand)
 
 
