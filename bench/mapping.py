@@ -28,6 +28,8 @@ LABELLED = ROOT / "tests" / "data" / "mapping_labelled.csv"
 #: SHA-1 of each tag so that the tags themselves are not copied into the project.
 LSIP_TAGS = ROOT.parent / "shared" / "reference" / "lsip-wnycc" / "job_postings_by_specialized_skill.csv"
 LSIP_LABELS = ROOT / "tests" / "data" / "lsip_job_tag_labels.csv"
+#: ESCO downloads (read from ../shared at run time with --esco; nothing of ESCO is in the project).
+ESCO_DIR = ROOT.parent / "shared" / "reference" / "esco-1.2.0"
 #: The model the last ``--fit`` produced (read by the test that checks the stored model).
 LAST_FIT: EvidenceModel | None = None
 SWEEP = (30.0, 40.0, 50.0, 60.0, 70.0, 75.0, 80.0, 85.0, 88.0, 90.0, 95.0, 99.0)
@@ -94,6 +96,26 @@ def main(argv: list[str] | None = None) -> int:
         help="weight of each lsip-dev phrase in --fit (the tags are mostly outside the taxonomy)",
     )
     parser.add_argument(
+        "--esco",
+        type=Path,
+        nargs="?",
+        const=ESCO_DIR,
+        metavar="DIR",
+        help="add the ESCO labels of each skill's linked concept (skills.esco_labels) from DIR "
+        "(default ../shared/reference/esco-1.2.0) to the matcher",
+    )
+    parser.add_argument(
+        "--esco-as",
+        choices=("exact", "aliases"),
+        default="exact",
+        help="with --esco: the labels as exact names only (default) or as aliases (also fuzzy evidence)",
+    )
+    parser.add_argument(
+        "--esco-narrower",
+        action="store_true",
+        help="with --esco, also the preferred labels of the linked concepts' narrower concepts",
+    )
+    parser.add_argument(
         "--errors",
         action="store_true",
         help="also list wrong and missed phrases at the default threshold",
@@ -108,9 +130,22 @@ def main(argv: list[str] | None = None) -> int:
     else:
         labelled = pd.read_csv(args.labelled, dtype=str, keep_default_na=False)
     taxonomy = load_taxonomy()
+    extra: dict[str, str] = {}
+    if args.esco is not None:
+        from skills.esco_labels import esco_names, load_esco_labels, with_esco_aliases
+
+        esco = load_esco_labels(args.esco)
+        if esco is None:
+            print(f"no ESCO skill files in {args.esco}")
+            return 2
+        extra = esco_names(taxonomy, esco, narrower=args.esco_narrower)
+        print(f"ESCO labels from {', '.join(esco.files)}: {len(extra)} names added ({args.esco_as})")
+        if args.esco_as == "aliases":
+            taxonomy = with_esco_aliases(taxonomy, esco, narrower=args.esco_narrower).set_index("skill_id")
+            extra = {}
     threshold = load_settings().mapping_threshold
     started = time.perf_counter()
-    matcher = Matcher.from_taxonomy(taxonomy, threshold=threshold)
+    matcher = Matcher.from_taxonomy(taxonomy, threshold=threshold, exact_names=extra)
     built = time.perf_counter()
     if args.fit:
         sets = [
@@ -136,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             f"confidence model fitted on {len(phrases)} phrases:\n"
             f"  fitted: {model}\n  stored: {matcher.evidence_model}\n"
         )
-        matcher = Matcher.from_taxonomy(taxonomy, threshold=threshold)
+        matcher = Matcher.from_taxonomy(taxonomy, threshold=threshold, exact_names=extra)
         matcher.evidence_model = model
     found = [match(phrase, matcher) for phrase in labelled["phrase"]]
     done = time.perf_counter()

@@ -78,6 +78,7 @@ class Matcher:
         *,
         learned_aliases: pd.DataFrame | Mapping[str, str] | None = None,
         threshold: float | None = None,
+        exact_names: Mapping[str, str] | None = None,
     ) -> Matcher:
         """Index a ``skills`` table (flat or indexed by ``skill_id``) and learned aliases.
 
@@ -89,6 +90,11 @@ class Matcher:
             Phrases reviewers mapped before: a frame with ``alias`` and ``skill_id`` columns, or a dict.
         threshold
             Score from which a match is accepted; ``Settings.mapping_threshold`` by default.
+        exact_names
+            More names (name -> skill_id) matched only when a phrase is the name (an alias's
+            score), never as fuzzy evidence, so the fitted confidence model sees the same
+            candidates as without them: e.g. ESCO labels (:func:`skills.esco_labels.esco_names`).
+            A name another skill owns becomes ambiguous, as any shared name.
         """
         frame = skills.reset_index() if "skill_id" not in skills.columns else skills
         if threshold is None:
@@ -149,6 +155,10 @@ class Matcher:
                         exact[key] = {
                             str(skill_id): "learned"
                         }  # a reviewer's decision overrides names
+        for text, skill_id in (exact_names or {}).items():
+            if str(skill_id) in labels and isinstance(text, str) and text.strip():
+                for key in _name_keys(text):
+                    exact.setdefault(key, {}).setdefault(str(skill_id), "alias")
         owners: dict[str, set[str]] = {}
         for skill_id, stems in names:
             for word in stems:
