@@ -583,18 +583,11 @@ def _assumed_need(
     """
     fixed = [] if graded else ["headcount", "current_level", "required_level"]
     fixed += [name for name in ("needed_by", "priority") if getattr(rule, name) is None]
-    by_staff = rule.share is not None and graded
-    flags = [
-        assumed_text(
-            [
-                *fixed,
-                *(["headcount"] if by_staff and bool(employees_assumed.get(index, False)) else []),
-            ],
-            "demand",
-        )
-        for index in chosen
-    ]
-    return pd.Series(flags, index=chosen, dtype=object)
+    flags = pd.Series(assumed_text(fixed, "demand"), index=chosen, dtype=object)
+    if rule.share is not None and graded:
+        by_staff = employees_assumed.reindex(chosen, fill_value=False).to_numpy(dtype=bool)
+        flags[by_staff] = assumed_text([*fixed, "headcount"], "demand")
+    return flags
 
 
 def _need_frame(
