@@ -26,6 +26,7 @@ _ = cached.translator()
 PAGES = {
     "home": st.Page("pages/home.py", title=_("Overview"), icon=":material/home:", default=True),
     "gaps": st.Page("pages/gaps.py", title=_("Gaps"), icon=":material/insights:"),
+    "courses": st.Page("pages/courses.py", title=_("Course planning"), icon=":material/school:"),
     "plan": st.Page("pages/plan.py", title=_("Plan"), icon=":material/event_available:"),
     "scenarios": st.Page("pages/scenarios.py", title=_("Scenarios"), icon=":material/compare:"),
     "data": st.Page("pages/data.py", title=_("Data"), icon=":material/upload_file:"),
@@ -34,8 +35,8 @@ PAGES = {
 #: The pages each role is offered; the service refuses what a role may not see, whatever page asks.
 PAGES_OF_ROLE = {
     "company": ["home", "gaps", "scenarios"],
-    "provider": ["home", "gaps", "scenarios"],
-    "policymaker": ["home", "gaps", "plan", "scenarios"],
+    "provider": ["home", "gaps", "courses", "scenarios"],
+    "policymaker": ["home", "gaps", "courses", "plan", "scenarios"],
     "analyst": list(PAGES),
     "admin": list(PAGES),
 }

@@ -201,3 +201,26 @@ def provider_choices(key: tuple[str, int], who: Principal) -> list[str]:
     """Course providers the principal may choose."""
     del key
     return service.provider_choices(store=store(), principal=who)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def survey_answers(key: tuple[str, int], who: Principal, company: str) -> pd.DataFrame:
+    """One company's stored survey answers, as its form shows them."""
+    del key
+    return service.survey_answers(company, store=store(), principal=who)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def course_planning(
+    key: tuple[str, int], results: tuple[str, int], who: Principal, provider: str, language: str
+) -> service.CoursePlanning:
+    """One provider's course planning (``results`` from :func:`results_key`: the plan's runs are part of it)."""
+    del key, results
+    return service.course_planning(provider, language=language, store=store(), principal=who)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def suggestions_at_least(key: tuple[str, int], who: Principal, min_chance: float) -> pd.DataFrame:
+    """Pending phrases whose suggestion has at least ``min_chance`` (%)."""
+    del key
+    return service.suggestions_at_least(min_chance, store=store(), principal=who)

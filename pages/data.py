@@ -18,9 +18,24 @@ KIND_NAMES = {
     "courses": _("courses (catalogue and the skills each course gives)"),
     "supply": _("supply (hires the labour market offers)"),
 }
+#: What each table is called when an import would replace its rows.
+TABLE_NAMES = {
+    "demand": _("survey answers"),
+    "companies": _("companies"),
+    "courses": _("courses"),
+    "course_skills": _("course skills"),
+    "supply": _("supply rows"),
+    "skills": _("skills"),
+}
 st.title(_("Data"))
 who = cached.signed_in()
 st.caption(_("Files are checked whole: an import is stored completely or not at all, with a report of every problem."))
+data_version, results_version = cached.data_key()[1], cached.results_key()[1]
+st.caption(
+    _("In use: data version {data}, plan results version {results}. Each import or review moves the data version on.").format(
+        data=_.number(data_version), results=_.number(results_version)
+    )
+)
 
 with st.container(border=True):
     st.subheader(_("Import a file"))
@@ -52,20 +67,44 @@ with st.container(border=True):
                 if mapping_upload is not None
                 else None
             )
-            outcome = service.import_data(
-                kind,
-                upload.getvalue(),
-                name=upload.name,
-                sheet=sheet or None,
-                mapping=mapping,
-                dry_run=action == "check",
-                store=cached.store(),
-                principal=who,
-            )
+            st.session_state.pop("import_pending", None)
+            request = {"kind": kind, "source": upload.getvalue(), "name": upload.name, "sheet": sheet or None, "mapping": mapping}
+            outcome = service.import_data(**request, dry_run=True, store=cached.store(), principal=who)
+            replaced = service.rows_replaced(outcome, store=cached.store(), principal=who) if outcome.ok else {}
+            if action == "import" and outcome.ok and replaced:
+                # stored rows would be replaced: the user confirms first (below), with the file as it was checked
+                st.session_state["import_pending"] = {**request, "replaced": replaced}
+            elif action == "import" and outcome.ok:
+                outcome = service.import_data(**request, dry_run=False, store=cached.store(), principal=who)
             st.session_state["last_import"] = outcome
         except VetplanError as error:
             st.session_state.pop("last_import", None)
             st.error(str(error))
+
+    pending = st.session_state.get("import_pending")
+    if pending is not None:
+        replaced = pending["replaced"]
+        st.warning(
+            _("Importing {file} replaces {count} stored row(s) ({tables}). A company's answers in the file replace all its "
+              "earlier answers, and a course's skills all its earlier skills.").format(
+                file=service.client_file_name(pending["name"]), count=_.number(sum(replaced.values())),
+                tables=", ".join(f"{TABLE_NAMES.get(table, table)}: {_.number(rows)}" for table, rows in replaced.items()),
+            )
+        )
+        confirm, cancel = st.columns(2)
+        if confirm.button(_("Replace and import"), type="primary", key="import_confirm", width="stretch"):
+            st.session_state.pop("import_pending", None)
+            request = {name: pending[name] for name in ("kind", "source", "name", "sheet", "mapping")}
+            try:
+                st.session_state["last_import"] = service.import_data(**request, dry_run=False, store=cached.store(), principal=who)
+            except VetplanError as error:
+                st.session_state.pop("last_import", None)
+                st.error(str(error))
+            st.rerun()
+        if cancel.button(_("Cancel the import"), key="import_cancel", width="stretch"):
+            st.session_state.pop("import_pending", None)
+            st.session_state.pop("last_import", None)
+            st.rerun()
 
 last_import: service.ImportOutcome | None = st.session_state.get("last_import")
 if last_import is not None:

@@ -102,6 +102,87 @@ def company_view() -> None:
             key="company_download",
         )
         st.caption(_("Your staff on courses and your hires in stored plans are on the Scenarios page."))
+        survey_form(company)
+
+
+#: What each priority is called on the page (the values stay the survey's words).
+PRIORITY_NAMES = {"high": _("high"), "medium": _("medium"), "low": _("low")}
+
+
+def survey_form(company: str) -> None:
+    """The company's survey answers as a form: checked as an import is, stored only after a confirmation."""
+    st.subheader(_("Your survey answers"))
+    st.caption(
+        _(
+            "Change, add or delete rows, then check them: the answers are checked as an imported survey is, "
+            "and they replace the answers stored for the company only when you confirm."
+        )
+    )
+    saved = st.session_state.pop("survey_saved", None)
+    if saved:
+        st.success(saved)
+    skills = cached.skill_choices(key)
+    shown_label = skills["label_da"] if cached.language() == "da" else skills["label"]
+    skill_names = dict(zip(skills["skill_id"], shown_label, strict=True))
+    answers = cached.survey_answers(key, who, company)
+    # a new data version (a save) starts the form again from the stored answers
+    edited = st.data_editor(
+        answers,
+        key=f"survey_editor_{company}_{key[1]}",
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "skill": st.column_config.SelectboxColumn(
+                _("skill"), options=skills["skill_id"].tolist(), format_func=lambda sid: skill_names.get(str(sid), str(sid)), required=True
+            ),
+            "role": st.column_config.TextColumn(_("role"), help=_("Role or occupation (ISCO code or free text); may be empty.")),
+            "headcount": st.column_config.NumberColumn(_("people"), min_value=0, step=1, required=True),
+            "current_level": st.column_config.NumberColumn(_("current level (0–4)"), min_value=0, max_value=4, step=1, required=True),
+            "required_level": st.column_config.NumberColumn(_("required level (0–4)"), min_value=0, max_value=4, step=1, required=True),
+            "needed_by": st.column_config.NumberColumn(_("needed by (year)"), min_value=2000, max_value=2100, step=1, format="%d"),
+            "priority": st.column_config.SelectboxColumn(
+                _("priority"), options=list(PRIORITY_NAMES), format_func=lambda word: PRIORITY_NAMES.get(str(word), str(word))
+            ),
+        },
+    )
+    if st.button(_("Check the answers"), key="survey_check"):
+        outcome = service.save_survey_answers(company, edited, dry_run=True, store=cached.store(), principal=who)
+        st.session_state.pop("survey_pending", None)
+        st.session_state.pop("survey_rejected", None)
+        if outcome.ok:
+            st.session_state["survey_pending"] = (company, key[1], edited.copy(), int(outcome.summary["rows_accepted"]))
+        else:
+            st.session_state["survey_rejected"] = (company, outcome)
+    rejected = st.session_state.get("survey_rejected")
+    if rejected is not None and rejected[0] == company:
+        st.error(_("The answers were not saved: fix the rows and columns named below and check them again."))
+        st.dataframe(service.problems_frame(rejected[1]), hide_index=True, width="stretch")
+    pending = st.session_state.get("survey_pending")
+    if pending is None or pending[0] != company or pending[1] != key[1]:
+        return
+    _company, _version, checked, rows = pending
+    stored = len(answers)
+    if stored:
+        st.warning(
+            _("The answers passed the check. Saving replaces the {stored} answer(s) stored for this company with these {rows}.").format(
+                stored=_.number(stored), rows=_.number(rows)
+            )
+        )
+    else:
+        st.info(_("The answers passed the check: {rows} answer(s) to save.").format(rows=_.number(rows)))
+    confirm, cancel = st.columns(2)
+    if confirm.button(_("Replace the stored answers") if stored else _("Save the answers"), type="primary", key="survey_confirm"):
+        st.session_state.pop("survey_pending", None)
+        outcome = service.save_survey_answers(company, checked, replace=True, store=cached.store(), principal=who)
+        if outcome.ok and outcome.stored:
+            st.session_state["survey_saved"] = _("Saved {rows} answer(s); the gaps above now use them.").format(rows=_.number(rows))
+            st.rerun()
+        st.session_state["survey_rejected"] = (company, outcome)
+        st.rerun()
+    if cancel.button(_("Cancel"), key="survey_cancel"):
+        st.session_state.pop("survey_pending", None)
+        st.rerun()
 
 
 @st.fragment

@@ -91,3 +91,44 @@ with st.expander(_("None fits: add a new skill")), st.form("new_skill"):
             st.rerun()
         except VetplanError as error:
             st.error(str(error))
+
+with st.container(border=True):
+    st.subheader(_("Accept many suggestions at once"))
+    chance = st.slider(
+        _("Chance of the suggestion being right, at least (%)"), min_value=0, max_value=100, value=90, step=1, key="bulk_chance",
+        help=_("Every phrase whose suggested skill has at least this chance is accepted, as if one by one."),
+    )
+    candidates = cached.suggestions_at_least(key, who, float(chance))
+    count = len(candidates)
+    st.caption(
+        _("{count} phrase(s) have a suggestion with a chance of at least {chance}.").format(
+            count=_.number(count), chance=_.percent(chance / 100)
+        )
+    )
+    if st.button(_("Accept these suggestions…"), disabled=count == 0, key="bulk_accept"):
+        st.session_state["bulk_confirm"] = chance
+    if count and st.session_state.get("bulk_confirm") == chance:
+        st.warning(
+            _("Accept the suggested skill of these {count} phrase(s)? Each becomes an alias that later imports use.").format(
+                count=_.number(count)
+            )
+        )
+        st.dataframe(
+            candidates.assign(suggestion=candidates["suggestion"].map(lambda sid: labels.get(sid, sid)))[["phrase", "suggestion", "score"]],
+            hide_index=True, width="stretch",
+            column_config={
+                "phrase": _("phrase"), "suggestion": _("suggested skill"),
+                "score": st.column_config.NumberColumn(_("chance (%)"), format="%.0f"),
+            },
+        )
+        yes, no = st.columns(2)
+        if yes.button(_("Accept {count} suggestion(s)").format(count=_.number(count)), type="primary", key="bulk_confirm_yes"):
+            st.session_state.pop("bulk_confirm", None)
+            done_bulk = service.accept_suggestions_at_least(float(chance), store=cached.store(), principal=who)
+            st.session_state["review_done"] = _("Accepted {accepted} suggestion(s); {count} more row(s) with the same phrases resolved.").format(
+                accepted=_.number(done_bulk["accepted"]), count=_.number(done_bulk["also_resolved"])
+            )
+            st.rerun()
+        if no.button(_("Cancel"), key="bulk_confirm_no"):
+            st.session_state.pop("bulk_confirm", None)
+            st.rerun()

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from optimisation.plan import PlanResult as PlanResult
     from optimisation.scenarios import Scenario as Scenario
     from skills.company_view import CompanyProfile as CompanyProfile
+    from skills.course_planning import CoursePlanning as CoursePlanning
     from skills.io import ImportResult
     from skills.mapping import Matcher
     from skills.priorities import PrioritiesReport as PrioritiesReport
@@ -408,10 +409,25 @@ def import_data(
     import is refused with :class:`~skills.errors.StoreBusyError` ("try again"),
     nothing stored.
     """
+    access.require(principal, access.EVERYTHING, "importing data")
+    return _import_data(kind, source, name=name, sheet=sheet, mapping=mapping, dry_run=dry_run, esco_use=esco_use, store=store)
+
+
+def _import_data(
+    kind: str,
+    source: str | Path | bytes,
+    *,
+    name: str | None = None,
+    sheet: str | None = None,
+    mapping: SurveyMapping | str | Path | None = None,
+    dry_run: bool = False,
+    esco_use: str = "links",
+    store: Store | None = None,
+) -> ImportOutcome:
+    """:func:`import_data` once access is checked: the one import path (survey forms use it too)."""
     from skills.errors import Report
     from skills.io import ImportResult, import_summary, read_table
 
-    access.require(principal, access.EVERYTHING, "importing data")
     store = store or get_store()
     settings = load_settings()
     if isinstance(source, bytes):
@@ -620,6 +636,39 @@ def resolve_review(
     return {"queue_id": queue_id, "phrase": item["phrase"], "skill_id": skill_id, "also_resolved": also}
 
 
+def suggestions_at_least(min_chance: float, *, store: Store | None = None, principal: Principal | None = None) -> pd.DataFrame:
+    """Pending phrases whose suggested skill has a chance (score, 0–100) of at least ``min_chance``: what a bulk accept takes.
+
+    Phrases without a suggestion of a stored skill are left out (they need a reviewer's choice).
+    """
+    queue = review_queue(store=store, principal=principal)
+    known = set(load_dataset(store).flat("skills")["skill_id"].astype(str))
+    scores = pd.to_numeric(queue["score"], errors="coerce")
+    chosen = (scores >= min_chance) & queue["suggestion"].map(lambda skill: isinstance(skill, str) and skill in known)
+    return queue[chosen.fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def accept_suggestions_at_least(
+    min_chance: float, *, store: Store | None = None, principal: Principal | None = None
+) -> dict[str, int]:
+    """Accept the suggestion of every pending phrase whose chance is at least ``min_chance`` (see :func:`suggestions_at_least`).
+
+    Each accepted phrase becomes an alias, as one accept does (:func:`resolve_review`), and resolves
+    the other pending rows of the same phrase. Returns ``accepted`` (phrases whose suggestion was
+    accepted) and ``also_resolved`` (other rows of the same phrases).
+    """
+    who = access.require(principal, access.EVERYTHING, "the mapping review")
+    store = store or get_store()
+    accepted = also = 0
+    for queue_id in suggestions_at_least(min_chance, store=store, principal=who)["queue_id"].astype(int):
+        if store.queue_item(int(queue_id))["status"] != "pending":
+            continue  # resolved with an earlier phrase of the same words
+        result = resolve_review(int(queue_id), store=store, principal=who)
+        accepted += 1
+        also += int(result["also_resolved"])
+    return {"accepted": accepted, "also_resolved": also}
+
+
 def _merge_into(rows: dict[str, pd.DataFrame]) -> Callable[[Dataset], dict[str, pd.DataFrame]]:
     """A merge of reviewed ``rows`` (upserted by key) for the store to run on the dataset read under its write lock."""
 
@@ -627,6 +676,103 @@ def _merge_into(rows: dict[str, pd.DataFrame]) -> Callable[[Dataset], dict[str, 
         return _merge(current, rows, whole_answers=False)
 
     return merge
+
+
+def rows_replaced(outcome: ImportOutcome, *, store: Store | None = None, principal: Principal | None = None) -> dict[str, int]:
+    """How many stored rows each table loses to an import that passed its check (``dry_run``), before it is stored.
+
+    A company's survey answers in the file replace all its stored answers, a course's skills
+    all its stored skills; other rows replace the stored row of the same key. Tables that
+    lose nothing are left out, so an empty result means the import only adds.
+    """
+    from skills.schemas import TABLES as CONTRACTS
+
+    access.require(principal, access.EVERYTHING, "importing data")
+    current = load_dataset(store)
+    replace_by = {"demand": "company_id", "course_skills": "course_id"}
+    replaced: dict[str, int] = {}
+    for name, frame in outcome.result.tables.items():
+        if name not in CONTRACTS or frame.empty:
+            continue
+        old = current.flat(name)
+        if old.empty:
+            continue
+        if name in replace_by:
+            count = int(old[replace_by[name]].isin(frame[replace_by[name]]).sum())
+        else:
+            key = list(CONTRACTS[name].key)
+            count = int(_key_strings(old, key).isin(_key_strings(frame, key)).sum())
+        if count:
+            replaced[name] = count
+    return replaced
+
+
+# ---- a company's survey, edited in a form --------------------------------------------------------
+
+
+def survey_answers(company: str, *, store: Store | None = None, principal: Principal | None = None) -> pd.DataFrame:
+    """One company's stored survey answers as the form shows them (skill id, role, headcount, levels, year, priority).
+
+    For that company's users, analysts and admins only.
+    """
+    from skills.survey_edit import answers_of
+
+    access.require_company(principal, company)
+    return answers_of(load_dataset(store).flat("demand"), company)
+
+
+def save_survey_answers(
+    company: str,
+    answers: pd.DataFrame,
+    *,
+    dry_run: bool = False,
+    replace: bool = False,
+    store: Store | None = None,
+    principal: Principal | None = None,
+) -> ImportOutcome:
+    """Check a company's answers from the survey form as a survey import of that company and, unless ``dry_run``, store them.
+
+    The answers go through the same reading, skill mapping, validation and reference checks as an
+    imported survey, and are stored whole or not at all; they then replace every stored answer of
+    the company. Problems name the form's row (1-based) and column. Storing over stored answers
+    needs ``replace`` (the user confirmed it); blank form rows are ignored. A company's users may
+    save their own company only; analysts and admins any company.
+
+    Raises
+    ------
+    AccessError
+        For another company's answers, or a role that sees no single company.
+    InputError
+        For an unknown company, or stored answers to replace without ``replace``.
+    """
+    from skills.errors import NotFoundError
+    from skills.io import import_summary
+    from skills.survey_edit import FORM_NAME, blank_rows, form_problems, survey_file
+
+    access.require_company(principal, company)
+    store = store or get_store()
+    dataset = load_dataset(store)
+    companies = dataset.flat("companies")
+    found = companies[companies["company_id"].astype("string") == company]
+    if found.empty:
+        msg = f"no company {company!r} in the database"
+        raise NotFoundError(msg)
+    stored = dataset.flat("demand")
+    stored_count = int((stored["company_id"].astype("string") == company).sum())
+    if stored_count and not replace and not dry_run:
+        msg = (
+            f"{found['name'].iloc[0]} has {stored_count} stored answer(s): saving the form replaces them all; "
+            "confirm the replacement to save"
+        )
+        raise InputError(msg)
+    filled = answers.reset_index(drop=True)
+    form_rows = [position + 1 for position in filled.index[~blank_rows(filled).to_numpy(dtype=bool)]]
+    kept = filled.iloc[[row - 1 for row in form_rows]]
+    outcome = _import_data("survey", survey_file(found.iloc[0], kept), name=f"{FORM_NAME}.csv", dry_run=dry_run, store=store)
+    report = outcome.result.report
+    report.problems = form_problems(report.problems, form_rows)
+    outcome.result.file = FORM_NAME
+    return ImportOutcome(import_summary(outcome.result), stored=outcome.stored, result=outcome.result)
 
 
 def report_file(outcome: ImportOutcome, fmt: str = "csv") -> bytes:
@@ -806,6 +952,114 @@ def provider_choices(*, store: Store | None = None, principal: Principal | None 
     if who.role is access.Role.PROVIDER:
         return [str(who.provider)]
     return sorted(set(load_dataset(store).flat("courses")["provider"].astype(str)))
+
+
+def _require_course_planning(principal: Principal | None, provider: str) -> Principal:
+    """The principal, if it may plan ``provider``'s courses: that provider's users, policymakers, analysts and admins."""
+    who = access.who(principal)
+    if who.role is access.Role.COMPANY:
+        msg = "course planning is for schools and course providers, policymakers and analysts; not the company role"
+        raise AccessError(msg)
+    if who.role is access.Role.PROVIDER:
+        access.require_provider(who, provider)
+    return who
+
+
+#: Columns of the course-planning tables as shown, from the gap views' columns.
+_EXPECTED_SHOWN = {"title": "course", "needed_by": "year", "mode": "mode", "course_region": "region",
+                   "companies": "companies", "participants": "participants", "runs_needed": "runs_needed", "band": "band"}
+_CURRICULUM_SHOWN = {"label": "skill", "required_level": "required_level", "companies": "companies", "gap_units": "gap_units",
+                     "sectors": "sectors", "why_uncovered": "why_uncovered", "band": "band"}
+
+
+def course_planning(
+    provider: str,
+    *,
+    scenario: str | None = None,
+    language: str = "en",
+    store: Store | None = None,
+    principal: Principal | None = None,
+) -> CoursePlanning:
+    """What ``provider`` plans its courses by (see :class:`skills.course_planning.CoursePlanning`), as people read it.
+
+    Expected participants per course and year (the protected gap view per course), the runs the
+    latest stored plan (of ``scenario``, else the newest run of any scenario) opens for its courses
+    with cohort sizes under the disclosure rules, the region's curriculum gaps with the sectors asking
+    (protected), and other providers' courses competing for the same learners. Suppressed figures
+    show ``:c``; courses and skills by name (skills in ``language``), sectors with their names.
+
+    A provider's users see their own provider only; policymakers, analysts and admins any provider.
+
+    Raises
+    ------
+    AccessError
+        For the company role, or a provider asking about another provider.
+    NotFoundError
+        For a provider with no course in the catalogue, or a ``scenario`` with no stored run.
+    """
+    from skills import course_planning as planning
+    from skills.disclosure import Rules
+    from skills.errors import NotFoundError
+    from skills.templates import sector_name
+
+    who = _require_course_planning(principal, provider)
+    store = store or get_store()
+    dataset = load_dataset(store)
+    courses = dataset.flat("courses")
+    if not (courses["provider"].astype("string") == provider).any():
+        msg = f"no course of provider {provider!r} in the catalogue"
+        raise NotFoundError(msg)
+    skills = dataset.flat("skills")
+    label_column = "label_da" if language == "da" else "label"
+    labels = pd.Series(
+        skills[label_column].fillna(skills["label"]).astype("string").to_numpy(), index=skills["skill_id"].astype(str)
+    )
+
+    expected = gaps_for_display(gaps("gaps", by="course", provider=provider, store=store, principal=who), for_app=True)
+    expected = expected.assign(title=expected["title"].astype("string").mask(expected["course_id"].astype("string") == "Total", "Total"))
+    expected = expected[list(_EXPECTED_SHOWN)].rename(columns=_EXPECTED_SHOWN)
+
+    curriculum = gaps_for_display(gaps("curriculum", store=store, principal=who), for_app=True)
+    curriculum = curriculum.assign(
+        label=curriculum["skill"].astype("string").map(lambda skill: labels.get(str(skill), skill)).astype("string"),
+        sectors=curriculum["sectors"].astype("string").map(
+            lambda codes: codes if pd.isna(codes) or codes == ":c"
+            else ", ".join(f"{code} {sector_name(code, language)}" for code in str(codes).split(", "))
+        ),
+    )
+    curriculum = curriculum[list(_CURRICULUM_SHOWN)].rename(columns=_CURRICULUM_SHOWN)
+
+    stored = store.runs([scenario] if scenario is not None else None)
+    if scenario is not None and stored.empty:
+        msg = f"no stored run of {scenario!r} (stored: {', '.join(store.scenarios()) or 'none yet'})"
+        raise NotFoundError(msg)
+    plan_label: str | None = None
+    runs = planning.plan_runs(pd.DataFrame(columns=["provider"]), pd.DataFrame(), courses, provider, Rules())
+    if len(stored):
+        newest = stored.iloc[0]
+        run_id = int(newest["run_id"])
+        plan_label = f"{newest['scenario']} (run {run_id})"
+        run_rows = store.read_run_results("runs", [run_id]).drop(columns=["run_id", "scenario"])
+        if len(run_rows):
+            # the provider's own runs only; their participants reach nobody but as protected cohorts
+            attending = store.read_run_results("participants", [run_id])
+            runs = planning.plan_runs(run_rows, attending, courses, provider, Rules.from_settings(disclosure_settings(store)))
+    competitors = planning.competing_courses(courses, dataset.flat("course_skills"), labels, provider)
+    return planning.CoursePlanning(provider, expected, runs, curriculum, competitors, plan=plan_label)
+
+
+def course_planning_workbook(
+    provider: str, *, scenario: str | None = None, language: str = "en", store: Store | None = None,
+    principal: Principal | None = None,
+) -> bytes:
+    """The course-planning tables of ``provider`` as an xlsx download (same rule as :func:`course_planning`)."""
+    import tempfile
+
+    from skills.workbook import write_workbook
+
+    sheets = course_planning(provider, scenario=scenario, language=language, store=store, principal=principal).sheets()
+    with tempfile.TemporaryDirectory() as folder:
+        return write_workbook(sheets, Path(folder) / "courses.xlsx").read_bytes()
 
 
 def company_choices(store: Store | None = None, *, principal: Principal | None = None) -> pd.DataFrame:

@@ -196,6 +196,36 @@ REFUSED: dict[str, list[Refusal]] = {
     "compare_runs": [(role, lambda r, p: service.compare_runs(["shared"], principal=p)) for role in ("company", "provider")],
     "rerun_scenario": [(role, lambda r, p: service.rerun_scenario("shared", principal=p)) for role in ("company", "provider")],
     "delete_runs": [(role, lambda r, p: service.delete_runs("shared", principal=p)) for role in ("company", "provider")],
+    "survey_answers": [
+        ("company", lambda r, p: service.survey_answers(r["b"], principal=p)),
+        ("provider", lambda r, p: service.survey_answers(r["a"], principal=p)),
+        ("policymaker", lambda r, p: service.survey_answers(r["a"], principal=p)),
+    ],
+    "save_survey_answers": [
+        ("company", lambda r, p: service.save_survey_answers(r["b"], service.survey_answers(r["b"], principal=Principal.operator()),
+                                                             replace=True, principal=p)),
+        ("provider", lambda r, p: service.save_survey_answers(r["a"], service.survey_answers(r["a"], principal=Principal.operator()),
+                                                              replace=True, principal=p)),
+        ("policymaker", lambda r, p: service.save_survey_answers(r["a"], service.survey_answers(r["a"], principal=Principal.operator()),
+                                                                 replace=True, principal=p)),
+    ],
+    "rows_replaced": [
+        (role, lambda r, p: service.rows_replaced(
+            service.import_data("courses", b"course_id\n", name="x.csv", dry_run=True, principal=Principal.operator()), principal=p))
+        for role in ("company", "provider", "policymaker")
+    ],
+    "course_planning": [
+        ("provider", lambda r, p: service.course_planning(r["q"], principal=p)),
+        ("company", lambda r, p: service.course_planning(r["p"], principal=p)),
+    ],
+    "course_planning_workbook": [
+        ("provider", lambda r, p: service.course_planning_workbook(r["q"], principal=p)),
+        ("company", lambda r, p: service.course_planning_workbook(r["p"], principal=p)),
+    ],
+    "suggestions_at_least": [(role, lambda r, p: service.suggestions_at_least(0, principal=p)) for role in ("company", "provider", "policymaker")],
+    "accept_suggestions_at_least": [
+        (role, lambda r, p: service.accept_suggestions_at_least(0, principal=p)) for role in ("company", "provider", "policymaker")
+    ],
 }
 #: Page calls with no stored data behind them (text, choices offered to everyone, formatting of what the caller holds).
 NO_DATA = {
@@ -203,7 +233,7 @@ NO_DATA = {
     "load_scenario", "problems_frame", "read_survey_mapping", "report_file", "scenario_files", "scenario_overrides",
     "session_principal", "sign_in", "sign_in_by_email", "sign_out", "skill_choices", "skill_groups", "survey_mapping_text",
     "survey_mappings", "write_frame", "comparison_workbook", "kpi_labels", "scenario_names", "plan_charts", "default_language",
-    "scenario_changes",
+    "scenario_changes", "client_file_name",
 }
 #: Open to every signed-in role: region-wide counts, names of stored scenarios, empty templates.
 EVERY_ROLE = {"info", "unmapped", "stored_scenarios", "template", "scenario_runs", "provider_choices"}
@@ -215,7 +245,7 @@ def _page_calls() -> set[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "service":
                 called.add(node.attr)
-    return called - {"Info", "ImportOutcome", "PlanResult", "Comparison", "CompanyProfile"}
+    return called - {"Info", "ImportOutcome", "PlanResult", "Comparison", "CompanyProfile", "CoursePlanning"}
 
 
 def test_every_service_function_a_page_calls_has_its_rule_here() -> None:

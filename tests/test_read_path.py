@@ -65,7 +65,7 @@ def _render(page: Path) -> AppTest:
 
 
 def test_every_page_loads_the_dataset_at_most_once(loads: LoadCounter) -> None:
-    assert [page.name for page in PAGES] == ["data.py", "gaps.py", "home.py", "plan.py", "review.py", "scenarios.py", "sign_in.py"]
+    assert [page.name for page in PAGES] == ["courses.py", "data.py", "gaps.py", "home.py", "plan.py", "review.py", "scenarios.py", "sign_in.py"]
     for page in PAGES:
         # each page on its own, with nothing cached: at most one read
         st.cache_data.clear()
