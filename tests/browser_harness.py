@@ -47,11 +47,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_healthy(port: int, server: subprocess.Popen[bytes], timeout: float = 120) -> None:
+def wait_healthy(port: int, server: subprocess.Popen[bytes], timeout: float = 120, log: Path | None = None) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            output = server.stdout.read().decode(errors="replace") if server.stdout else ""
+            if log is not None:
+                output = log.read_text(errors="replace")
+            else:
+                output = server.stdout.read().decode(errors="replace") if server.stdout else ""
             pytest.fail(f"`make run` exited with {server.returncode}:\n{output[-3000:]}")
         try:
             with urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=2) as response:
@@ -82,19 +85,24 @@ def add_user(folder: Path, name: str, *options: str) -> str:
 
 @contextmanager
 def serve(folder: Path) -> Iterator[str]:
-    """`make run` on a free port with a fresh embedded database in ``folder``; yields the app's URL."""
+    """`make run` on a free port with a fresh embedded database in ``folder``; yields the app's URL.
+
+    The server's output (with the details of any error page's reference) goes to ``folder/server.log``.
+    """
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url(folder)}
-    server = subprocess.Popen(
-        ["make", "--no-print-directory", "run", f"PORT={port}"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    log = folder / "server.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            ["make", "--no-print-directory", "run", f"PORT={port}"],
+            cwd=REPO,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        wait_healthy(port, server)
+        wait_healthy(port, server, log=log)
         yield f"http://localhost:{port}"
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -136,3 +144,58 @@ def sign_in(page: Any, url: str, name: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text(f"Signed in as {name}")).to_be_visible(timeout=60_000)
     settled(page)
+
+
+SCREENSHOTS = REPO / "screenshots" / "journeys"
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """The whole page as ``screenshots/journeys/NAME.png`` (git ignores the folder).
+
+    Streamlit scrolls its main area inside the window, so a full-page shot of a window-high
+    page would stop at the fold: the window is made as tall as the content first.
+    """
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    height = page.evaluate(
+        "() => Math.max(...Array.from(document.querySelectorAll(\"[data-testid='stMain'], [data-testid='stSidebarContent']\"))"
+        ".map(element => element.scrollHeight), 0)"
+    )
+    page.set_viewport_size({"width": size["width"], "height": min(max(int(height) + 40, size["height"]), 12_000)})
+    page.wait_for_timeout(400)  # charts and tables lay out again at the new height
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+    return path
+
+
+def table_csv(page: Any, table: Any) -> Any:
+    """What an ``st.dataframe`` shows, through its own "Download as CSV" button, as a pandas frame.
+
+    The grid draws on a canvas, so its cells are not in the page's text; the download is what the
+    user gets. Streamlit saves through the File System Access API when the browser has it, which
+    a headless browser cannot answer: contexts made by :func:`new_context` remove it, so the file
+    comes as an ordinary download.
+    """
+    import pandas as pd
+
+    table.scroll_into_view_if_needed()
+    table.hover()
+    with page.expect_download(timeout=30_000) as download:
+        # the toolbar floats over the grid's top edge, where the grid's scroller takes the pointer
+        table.get_by_role("button", name="Download as CSV").dispatch_event("click")
+    return pd.read_csv(download.value.path(), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def new_context(browser: Any) -> Any:
+    """A fresh browser session (signed out) that accepts downloads, with the save-file picker removed."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.add_init_script("delete window.showSaveFilePicker; window.showSaveFilePicker = undefined;")
+    return context
+
+
+def download(page: Any, button: Any) -> bytes:
+    """Click a download button and return the file's bytes."""
+    with page.expect_download(timeout=60_000) as started:
+        button.click()
+    return Path(started.value.path()).read_bytes()
