@@ -516,25 +516,27 @@ def shadow_prices(
 
     duals = lp.row_duals()
     titles = model.dataset.courses["title"]
+    skill_labels = model.dataset.skills["label"]
+    company_names = model.dataset.companies["name"]
     # One more unit of each resource kind: (constraint family, resource, subject, sentence start).
     unit_relaxations: list[tuple[pd.DataFrame, str, Callable[[Any], str], Callable[[Any], str]]] = [
         (
             _ranked(model, "run_seats", duals, top, require=_plan_values(model, "runs") > 0),
             "seat",
             lambda r: f"{r.course_id} {r.year}",
-            lambda r: f"One more seat on {r.course_id} ({titles.get(r.course_id, '')}) in {r.year}",
+            lambda r: f"One more seat on {titles.get(r.course_id, r.course_id)} in {r.year}",
         ),
         (
             _ranked(model, "hire_supply", duals, top),
             "hire_supply",
             lambda r: f"{r.skill} {r.region} {r.year}",
-            lambda r: f"One more {r.skill} hire available in {r.region} in {r.year}",
+            lambda r: f"One more {skill_labels.get(r.skill, r.skill)} hire available in {r.region} in {r.year}",
         ),
         (
             _ranked(model, "company_places", duals, top),
             "company_place",
             lambda r: f"{r.company_id} {r.year}",
-            lambda r: f"One more training place for {r.company_id} in {r.year}",
+            lambda r: f"One more training place for {company_names.get(r.company_id, r.company_id)} in {r.year}",
         ),
     ]
     for ranked, resource, subject_of, prefix_of in unit_relaxations:

@@ -59,7 +59,7 @@ def test_seat_shadow_price_and_seats_exhausted_reason() -> None:
     prices = shadow_prices(model, plan)
     seat = prices[prices["resource"] == "seat"]
     assert seat["sentence"].tolist() == [
-        "One more seat on K (Lean basics) in 2027 would close 3.00 more weighted gap units (EUR 100 more spent in total)."
+        "One more seat on Lean basics in 2027 would close 3.00 more weighted gap units (EUR 100 more spent in total)."
     ]
 
 
@@ -84,7 +84,7 @@ def test_company_capacity_reason() -> None:
     assert [(e.reason, e.value) for e in unmet] == [("company_capacity", 3.0)]
     places = [e for e in result.explanations if e.reason == "company_place"]
     assert [e.sentence for e in places] == [
-        "One more training place for A in 2027 would close 3.00 more weighted gap units (EUR 100 more spent in total)."
+        "One more training place for Company A in 2027 would close 3.00 more weighted gap units (EUR 100 more spent in total)."
     ]
 
 
