@@ -166,7 +166,7 @@ cols[3].metric(_("Course runs"), _.number(summary["runs"]["total"]))
 cols[4].metric(_("Hires"), _.number(summary["hires"]["total"]))
 cols[5].metric(_("Public cost"), _.money(result.public_cost, currency))
 
-plan_charts = service.plan_charts(result)
+plan_charts = service.plan_charts(result, store=cached.store(), principal=who)
 if len(plan_charts["closed_and_unmet"]):
     left, right = st.columns(2)
     left.altair_chart(charts.closed_and_unmet_chart(plan_charts["closed_and_unmet"]), width="stretch")
@@ -184,11 +184,11 @@ runs_tab, participants_tab, hires_tab, unmet_tab = st.tabs(
 )
 shown = service.plan_view(result, store=cached.store(), principal=who)
 if not who.sees_everything:
-    st.caption(_("Participants and hires are pooled by sector, region and size band: no company is named."))
+    st.caption(service.plan_disclosure_sentence(store=cached.store(), principal=who))
 runs_tab.dataframe(shown["runs"], hide_index=True, width="stretch")
 participants_tab.dataframe(shown["participants"], hide_index=True, width="stretch")
 hires_tab.dataframe(shown["hires"], hide_index=True, width="stretch")
-unmet_tab.dataframe(service.unmet_reasons(result, principal=who), hide_index=True, width="stretch")
+unmet_tab.dataframe(service.unmet_reasons(result, store=cached.store(), principal=who), hide_index=True, width="stretch")
 
 shown_plan: service.PlanResult = result
 if who.sees_everything:

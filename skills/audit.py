@@ -1,8 +1,8 @@
-"""The attacker's suite: publish every view a non-company role sees, then recover companies' values by differencing and linear programming."""
+"""The attacker's suite: publish every view a non-company role sees (gaps and plans), then recover companies' values by differencing and linear programming."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Final
@@ -23,6 +23,14 @@ from skills.gaps import (
     gap_view,
 )
 from skills.settings import Settings
+from skills.visibility import (
+    PLAN_VIEWS,
+    RUNS_VIEW,
+    PlanView,
+    plan_contributions,
+    protected_runs,
+    protected_view,
+)
 
 #: Dimensions a non-company role may group by (the company dimension is a company's own view).
 PUBLIC_DIMENSIONS: Final = tuple(name for name in DIMENSIONS if name not in ("company", "course"))
@@ -39,6 +47,30 @@ COLUMNS: Final[dict[str, dict[str, str]]] = {
     "coverage": {"gap_units": "units", "covered_units": "covered", "uncovered_units": "uncovered"},
     "curriculum": {"gap_units": "uncovered", "weighted_gap_units": "uncovered_weighted"},
     "course_demand": {"participants": "covered"},
+    "plan_participants": {"participants": "plan_participants", "fees": "plan_fees"},
+    "plan_hires": {"hires": "plan_hires", "cost": "plan_hire_cost"},
+    "plan_gaps": {"units": "plan_units", "closed_units": "plan_closed", "unmet_units": "plan_unmet"},
+    "plan_unmet": {"unmet_units": "plan_unmet"},
+    "plan_runs": {"participants": "plan_participants"},
+    "plan_totals": {
+        "participants": "plan_participants",
+        "hires": "plan_hires",
+        "closed_units": "plan_closed",
+        "unmet_units": "plan_unmet",
+    },
+}
+#: The plan's unknowns, one per company's row of a plan table: participants (course, year),
+#: hires (skill, year), and each plan gap row's closed and unmet units (two unknowns; the
+#: plan's gap units are their sum). What each plan quantity sums over them.
+PLAN_FAMILIES: Final = ("participants", "hires", "closed", "unmet")
+_PLAN_QUANTITIES: Final[dict[str, dict[str, str]]] = {
+    "plan_participants": {"participants": "one"},
+    "plan_fees": {"participants": "fee"},
+    "plan_hires": {"hires": "one"},
+    "plan_hire_cost": {"hires": "fee"},
+    "plan_units": {"closed": "one", "unmet": "one"},
+    "plan_closed": {"closed": "one"},
+    "plan_unmet": {"unmet": "one"},
 }
 #: The column whose band stands in for a cell's values when the cell has too few companies.
 MAIN_COLUMN: Final = {
@@ -46,6 +78,12 @@ MAIN_COLUMN: Final = {
     "coverage": "gap_units",
     "curriculum": "gap_units",
     "course_demand": "participants",
+    "plan_participants": "participants",
+    "plan_hires": "hires",
+    "plan_gaps": "units",
+    "plan_unmet": "unmet_units",
+    "plan_runs": "participants",
+    "plan_totals": "participants",
 }
 _TOLERANCE: Final = 1e-6
 
@@ -119,6 +157,163 @@ def provider_views(views: Sequence[View]) -> list[View]:
     return [view for view in views if view.kind in ("curriculum", "course_demand")]
 
 
+def skill_groups(dataset: Dataset) -> dict[str, str]:
+    """The group of each skill id (the key of plan gaps by group)."""
+    skills = dataset.flat("skills")
+    return dict(zip(skills["skill_id"].astype(str), skills["group"].astype(str), strict=True))
+
+
+def plan_views(
+    dataset: Dataset,
+    settings: Settings,
+    plan: Mapping[str, pd.DataFrame],
+    *,
+    role: str = "policymaker",
+    provider: str | None = None,
+) -> list[View]:
+    """Every plan view ``role`` sees of one plan, as the service publishes it.
+
+    Parameters
+    ----------
+    dataset, settings
+        The region and the disclosure settings in force.
+    plan
+        The plan's tables (participants, runs, hires, gaps, explanations).
+    role
+        ``policymaker``: the protected views of :data:`skills.visibility.PLAN_VIEWS` (whose
+        totals are the exact headline figures) and every run; ``provider``: the runs of
+        ``provider``'s courses and the region's exact headline figures.
+    provider
+        The provider, for ``role="provider"``.
+
+    Returns
+    -------
+    list[View]
+        Kinds ``plan_*``; attack them with ``audit(..., plan=plan)``.
+    """
+    rules = Rules.from_settings(settings)
+    companies = dataset.flat("companies")
+    groups = skill_groups(dataset)
+    runs = plan.get("runs", pd.DataFrame(columns=["year", "course_id", "provider", "runs", "seats"]))
+    if role == "provider":
+        runs = runs[runs["provider"].astype("string") == provider]
+    views: list[View] = []
+    if role == "policymaker":
+        for each in PLAN_VIEWS:
+
+            def build(each: PlanView = each) -> pd.DataFrame:
+                return protected_view(each, plan_contributions(each.table, plan, companies, groups), rules)
+
+            views.append(View(each.name, f"plan_{each.table}", each.keys, build))
+    views.append(
+        View(
+            RUNS_VIEW.name if role == "policymaker" else f"plan runs of {provider}",
+            "plan_runs",
+            RUNS_VIEW.keys,
+            lambda: protected_runs(runs, plan, companies, rules).assign(is_total=False),
+        )
+    )
+    if role == "provider":
+        views.append(View("plan totals", "plan_totals", (), lambda: plan_totals(plan)))
+    return views
+
+
+def plan_totals(plan: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The region's exact headline figures of a plan (participants, hires, closed and unmet units), as one total row."""
+
+    def total(table: str, column: str) -> float:
+        frame = plan.get(table, pd.DataFrame())
+        return float(frame[column].sum()) if column in frame.columns else 0.0
+
+    return pd.DataFrame(
+        {
+            "participants": [total("participants", "participants")],
+            "hires": [total("hires", "hires")],
+            "closed_units": [total("gaps", "closed_units")],
+            "unmet_units": [total("gaps", "unmet_units")],
+            "is_total": [True],
+        }
+    )
+
+
+def role_views(
+    dataset: Dataset,
+    settings: Settings,
+    role: str,
+    plan: Mapping[str, pd.DataFrame] | None = None,
+    *,
+    provider: str | None = None,
+    dimensions: Sequence[str] = PUBLIC_DIMENSIONS,
+) -> list[View]:
+    """Every view ``role`` (``policymaker`` or ``provider``) is published: gap views, and with ``plan`` its plan views."""
+    if role not in ("policymaker", "provider"):
+        msg = f"the attacker's suite publishes the views of a policymaker or a provider, not of {role!r}"
+        raise InputError(msg)
+    views = public_views(dataset, settings, dimensions=dimensions)
+    if role == "provider":
+        views = provider_views(views)
+    if plan is not None:
+        views += plan_views(dataset, settings, plan, role=role, provider=provider)
+    return views
+
+
+def _plan_atoms(dataset: Dataset, plan: Mapping[str, pd.DataFrame], first: int) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The plan's unknowns (rows numbered from ``first``) with their keys, and each plan quantity's coefficients on them."""
+    companies = dataset.flat("companies")
+    groups = skill_groups(dataset)
+    participants = plan_contributions("participants", plan, companies, groups)
+    hires = plan_contributions("hires", plan, companies, groups)
+    gaps = plan_contributions("gaps", plan, companies, groups)
+    unmet = plan_contributions("unmet", plan, companies, groups)
+    reasons = unmet.set_index(["company_id", "skill", "current_level", "required_level", "deadline"])["unmet_reason"]
+    gap_key = ["company_id", "skill", "current_level", "required_level", "deadline"]
+    unmet_reason = (
+        gaps[gap_key].merge(reasons.reset_index().drop_duplicates(gap_key), on=gap_key, how="left")["unmet_reason"]
+        if len(gaps) and len(reasons)
+        else pd.Series(pd.NA, index=gaps.index, dtype="string")
+    )
+    parts = [
+        participants.assign(family="participants", gap_units=participants["participants"].astype("float64"),
+                            fee=_per_unit(participants["fees"], participants["participants"])),
+        hires.assign(family="hires", gap_units=hires["hires"].astype("float64"), fee=_per_unit(hires["cost"], hires["hires"])),
+        gaps.assign(family="closed", gap_units=gaps["closed_units"].astype("float64"), fee=0.0),
+        gaps.assign(family="unmet", gap_units=gaps["unmet_units"].astype("float64"), fee=0.0,
+                    unmet_reason=unmet_reason.astype("string").to_numpy()),
+    ]
+    atoms = pd.concat([part for part in parts if len(part)], ignore_index=True) if any(len(part) for part in parts) else pd.DataFrame(
+        columns=["family", "company_id", "gap_units", "fee"]
+    )
+    atoms["row"] = np.arange(first, first + len(atoms))
+    family = atoms["family"].to_numpy(dtype=object)
+    fee = atoms["fee"].to_numpy(dtype="float64")
+    coefficients: dict[str, np.ndarray] = {}
+    for quantity, families in _PLAN_QUANTITIES.items():
+        coefficient = np.zeros(len(atoms))
+        for name, how in families.items():
+            chosen = family == name
+            coefficient[chosen] = 1.0 if how == "one" else fee[chosen]
+        coefficients[quantity] = coefficient
+    return atoms, coefficients
+
+
+def _per_unit(amount: pd.Series, count: pd.Series) -> np.ndarray:
+    """Amount per unit (a course's fee per participant, a hire's cost), 0 where there is none."""
+    counts = count.to_numpy(dtype="float64")
+    per_unit: np.ndarray = np.divide(amount.to_numpy(dtype="float64"), counts, out=np.zeros(len(counts)), where=counts > 0)
+    return per_unit
+
+
+#: The plan families each kind of plan view sums.
+_KIND_FAMILIES: Final = {
+    "plan_participants": ("participants",),
+    "plan_runs": ("participants",),
+    "plan_hires": ("hires",),
+    "plan_gaps": ("closed", "unmet"),
+    "plan_unmet": ("unmet",),
+    "plan_totals": PLAN_FAMILIES,
+}
+
+
 @dataclass(frozen=True)
 class Cells:
     """Every cell of every view, one row per (view, row, published column), with its gap rows.
@@ -184,15 +379,19 @@ def _interval(
     return lower, upper
 
 
-def collect(dataset: Dataset, settings: Settings, views: Sequence[View]) -> Cells:
-    """Build every view and link each published figure to the gap rows it sums.
+def collect(
+    dataset: Dataset, settings: Settings, views: Sequence[View], plan: Mapping[str, pd.DataFrame] | None = None
+) -> Cells:
+    """Build every view and link each published figure to the gap rows (and plan rows) it sums.
 
     Parameters
     ----------
     dataset, settings
         The region and the settings in force.
     views
-        The published tables (:func:`public_views`).
+        The published tables (:func:`public_views`, :func:`plan_views`).
+    plan
+        The plan behind the ``plan_*`` views: its rows become unknowns too (:data:`PLAN_FAMILIES`).
 
     Returns
     -------
@@ -203,6 +402,14 @@ def collect(dataset: Dataset, settings: Settings, views: Sequence[View]) -> Cell
     rows = gap_rows_for_audit(dataset, settings).reset_index(drop=True)
     rows["row"] = np.arange(len(rows))
     coefficients = _coefficients(rows)
+    atoms, plan_coefficients = (
+        _plan_atoms(dataset, plan, len(rows)) if plan is not None else (pd.DataFrame(columns=["row", "family"]), {})
+    )
+    if any(view.kind.startswith("plan_") for view in views) and plan is None:
+        msg = "plan views need the plan they publish: collect(..., plan=tables)"
+        raise InputError(msg)
+    coefficients = {name: np.concatenate([values, np.zeros(len(atoms))]) for name, values in coefficients.items()}
+    coefficients.update({name: np.concatenate([np.zeros(len(rows)), values]) for name, values in plan_coefficients.items()})
     frames: list[pd.DataFrame] = []
     members: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     offset = 0
@@ -214,6 +421,10 @@ def collect(dataset: Dataset, settings: Settings, views: Sequence[View]) -> Cell
             eligible = rows[rows["covered"] == 0]
         if view.kind == "course_demand":
             eligible = rows[rows["course_id"].notna()]
+        if view.kind in _KIND_FAMILIES:
+            eligible = atoms[atoms["family"].isin(_KIND_FAMILIES[view.kind])]
+            if view.kind == "plan_unmet":
+                eligible = eligible[eligible["unmet_reason"].notna()]
         cell_of, row_of = _membership(table, eligible, keys)
         label = _labels(table, keys)
         band = table[BAND] if BAND in table.columns else None
@@ -221,6 +432,10 @@ def collect(dataset: Dataset, settings: Settings, views: Sequence[View]) -> Cell
             lower, upper = _interval(
                 table[column], band if column == MAIN_COLUMN[view.kind] else None, rules
             )
+            if view.kind == "plan_runs":
+                # no run holds more than its seats, and the attacker knows the seats
+                seats = table["runs"].to_numpy(dtype="float64") * table["seats"].to_numpy(dtype="float64")
+                upper = np.fmin(upper, seats)
             frame = pd.DataFrame(
                 {
                     "view": view.name,
@@ -245,12 +460,26 @@ def collect(dataset: Dataset, settings: Settings, views: Sequence[View]) -> Cell
     member_cell = np.concatenate([m[0] for m in members])
     member_row = np.concatenate([m[1] for m in members])
     member_coefficient = np.concatenate([np.asarray(m[2], dtype="float64") for m in members])
-    frame = _truth(frame, rows, member_cell, member_row, member_coefficient, rules)
-    units = rows["gap_units"].to_numpy(dtype="float64")
+    unknowns = pd.DataFrame(
+        {
+            "company_id": np.concatenate(
+                [rows["company_id"].astype(str).to_numpy(dtype=object), atoms["company_id"].astype(str).to_numpy(dtype=object)]
+                if len(atoms) else [rows["company_id"].astype(str).to_numpy(dtype=object)]
+            ),
+            "gap_units": np.concatenate(
+                [rows["gap_units"].to_numpy(dtype="float64"), atoms["gap_units"].to_numpy(dtype="float64")]
+                if len(atoms) else [rows["gap_units"].to_numpy(dtype="float64")]
+            ),
+        }
+    )
+    frame = _truth(frame, unknowns, member_cell, member_row, member_coefficient, rules)
+    units = unknowns["gap_units"].to_numpy(dtype="float64")
     return Cells(frame, member_cell, member_row, member_coefficient, units)
 
 
 def _labels(table: pd.DataFrame, keys: Sequence[str]) -> np.ndarray:
+    if not keys:
+        return np.full(len(table), "Total", dtype=object)
     parts = [table[key].astype("string").fillna("Total") for key in keys]
     label: pd.Series = parts[0]
     for part in parts[1:]:
@@ -579,6 +808,7 @@ def audit(
     *,
     cells: Cells | None = None,
     linear_programming: bool = True,
+    plan: Mapping[str, pd.DataFrame] | None = None,
 ) -> AuditResult:
     """Attack every published view: differencing first, then a linear programme per sensitive cell.
 
@@ -593,6 +823,8 @@ def audit(
     linear_programming
         Also bound every sensitive cell the differencing did not expose by
         linear programming over every published figure (min and max).
+    plan
+        The plan behind the views' ``plan_*`` views (see :func:`collect`).
 
     Returns
     -------
@@ -601,7 +833,7 @@ def audit(
         than twice the protection half-width of their largest company.
     """
     views = list(views) if views is not None else public_views(dataset, settings)
-    cells = cells if cells is not None else collect(dataset, settings, views)
+    cells = cells if cells is not None else collect(dataset, settings, views, plan)
     frame = cells.frame
     recovered = differencing(cells)
     targets = recovered[recovered["sensitive"]].copy()

@@ -1676,63 +1676,124 @@ def scenario_table(
     """One stored plan table (participants, runs, hires, costs, gaps, ...) of several scenarios, tidy.
 
     Each role sees its part (:func:`skills.visibility.plan_table`): a company its own rows,
-    a provider its runs, a policymaker rows pooled by sector, region and size band.
+    a provider its runs, a policymaker protected aggregates pooled by sector, region and size band;
+    participants in runs are protected for everyone but analysts and admins.
     """
     who = access.who(principal)
     store = store or get_store()
     frame = store.read_results(table, names)
     if who.sees_everything:
         return frame
-    participants = store.read_results("participants", names) if table == "runs" and who.role is access.Role.COMPANY else None
-    return _visible(table, frame, who, store, participants, by_scenario=True)
+    needs = {"runs": ("participants",)}.get(table, ())
+    others = {name: store.read_results(name, names) for name in needs}
+    return _visible(table, frame, who, store, others, by_scenario=True)
+
+
+def _plan_rules(store: Store | None) -> Any:
+    """The disclosure rules plan views are protected by: the gap views' rules, with this database's secret."""
+    from skills.disclosure import Rules
+
+    return Rules.from_settings(disclosure_settings(store))
+
+
+def _skill_group_names(store: Store | None) -> dict[str, str]:
+    """The display name of each skill's group (as the plan charts show it)."""
+    from skills.schemas import SKILL_GROUP_NAMES
+
+    skills = load_dataset(store).flat("skills")
+    return dict(zip(skills["skill_id"], skills["group"].map(SKILL_GROUP_NAMES).fillna(skills["group"]), strict=True))
 
 
 def _visible(
-    table: str, frame: pd.DataFrame, who: Principal, store: Store | None, participants: pd.DataFrame | None, *, by_scenario: bool = False
+    table: str,
+    frame: pd.DataFrame,
+    who: Principal,
+    store: Store | None,
+    others: Mapping[str, pd.DataFrame],
+    *,
+    by_scenario: bool = False,
 ) -> pd.DataFrame:
-    """``frame`` as ``who`` may see it (see :func:`skills.visibility.plan_table`)."""
+    """``frame`` as ``who`` may see it (see :func:`skills.visibility.plan_table`); ``others`` are the plan's other tables."""
     from skills import visibility
 
     companies = load_dataset(store).flat("companies")
-    settings = load_settings()
+    rules, groups = _plan_rules(store), _skill_group_names(store)
     if not by_scenario or frame.empty:
-        return visibility.plan_table(
-            table, frame, who, companies=companies, participants=participants, min_companies=settings.min_companies_per_cell
-        )
+        plan = {name: other.drop(columns=["scenario", "run_id"], errors="ignore") for name, other in others.items()}
+        return visibility.plan_table(table, frame, who, companies=companies, plan=plan, groups=groups, rules=rules)
     parts = []
     for scenario, rows in frame.groupby("scenario", sort=True):
-        own = None if participants is None else participants[participants["scenario"] == scenario].drop(columns="scenario")
+        plan = {
+            name: other[other["scenario"] == scenario].drop(columns=["scenario", "run_id"], errors="ignore")
+            for name, other in others.items()
+        }
         shown = visibility.plan_table(
-            table, rows.drop(columns="scenario"), who, companies=companies, participants=own,
-            min_companies=settings.min_companies_per_cell,
+            table, rows.drop(columns=["scenario", "run_id"], errors="ignore"), who, companies=companies, plan=plan,
+            groups=groups, rules=rules,
         )
         parts.append(shown.assign(scenario=scenario))
     return pd.concat(parts, ignore_index=True)[["scenario", *[c for c in parts[0].columns if c != "scenario"]]]
+
+
+def _result_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
+    """The plan tables of a solved plan that protected views sum (participants, hires, gaps, explanations)."""
+    tables: dict[str, pd.DataFrame] = result.plan.tables() if result.plan is not None else {}
+    explanations = pd.DataFrame([e.as_dict() for e in result.explanations], columns=["kind", "subject", "reason", "sentence", "value"])
+    return {**tables, "explanations": explanations}
 
 
 def plan_view(result: PlanResult, *, store: Store | None = None, principal: Principal | None = None) -> dict[str, pd.DataFrame]:
     """A solved plan's participants, runs and hires as ``principal`` may see them (see :func:`scenario_table`)."""
     who = access.require(principal, access.PLANNERS, "seeing a whole plan")
     tables = {"participants": result.participants, "runs": result.runs, "hires": result.hires}
-    return {name: _visible(name, frame, who, store, result.participants) for name, frame in tables.items()}
+    if who.sees_everything:
+        return tables
+    others = _result_tables(result)
+    return {name: _visible(name, frame, who, store, others) for name, frame in tables.items()}
 
 
-def plan_charts(result: PlanResult) -> dict[str, pd.DataFrame]:
+def plan_disclosure_sentence(*, store: Store | None = None, principal: Principal | None = None) -> str:
+    """What a plan page says beside its tables: how participants, hires and unmet units are protected for this role
+    ("" for analysts and admins, who see every row)."""
+    who = access.who(principal)
+    if who.sees_everything:
+        return ""
+    method: str = _plan_rules(store).sentence()
+    return (
+        "Participants, hires and unmet units are pooled by sector, region, size band, skill, course and year; no company is "
+        "named, and region totals are the plan's exact headline figures. " + method
+    )
+
+
+def plan_charts(result: PlanResult, *, store: Store | None = None, principal: Principal | None = None) -> dict[str, pd.DataFrame]:
     """Tidy data of a plan's charts, with no company in them: closed and unmet units by skill group,
-    cost by year and payer, course runs by year and provider."""
-    from skills.schemas import SKILL_GROUP_NAMES
+    cost by year and payer, course runs by year and provider.
 
+    For anyone but analysts and admins, closed and unmet units by group are the protected view
+    (:data:`skills.visibility.PLAN_VIEWS`): a group of too few companies shows no bar.
+    """
+    from skills import visibility
+
+    who = access.who(principal)
     if result.plan is None:
         return {"closed_and_unmet": pd.DataFrame(), "cost_by_year": pd.DataFrame(), "runs_by_year": pd.DataFrame()}
-    skills = load_dataset().flat("skills")
-    groups = dict(zip(skills["skill_id"], skills["group"].map(SKILL_GROUP_NAMES).fillna(skills["group"]), strict=True))
-    gaps = result.plan.gaps.assign(group=result.plan.gaps["skill"].map(groups).fillna("other"))
-    by_group = gaps.groupby("group")[["closed_units", "unmet_units"]].sum().reset_index()
-    closed = by_group.melt(id_vars="group", var_name="status", value_name="units")
+    groups = _skill_group_names(store)
+    if who.sees_everything:
+        gaps = result.plan.gaps.assign(group=result.plan.gaps["skill"].map(groups).fillna("other"))
+        by_group = gaps.groupby("group")[["closed_units", "unmet_units"]].sum().reset_index()
+    else:
+        view = visibility.STACKED["gaps"][0]
+        companies = load_dataset(store).flat("companies")
+        contributions = visibility.plan_contributions("gaps", _result_tables(result), companies, groups)
+        table = visibility.protected_view(view, contributions, _plan_rules(store))
+        by_group = table[table["group"].notna()][["group", "closed_units", "unmet_units"]].astype(
+            {"group": "string", "closed_units": "Float64", "unmet_units": "Float64"}
+        )
+    closed = by_group.melt(id_vars="group", var_name="status", value_name="units").dropna(subset=["units"])
     closed["status"] = closed["status"].map({"closed_units": "closed", "unmet_units": "unmet"})
     costs = pd.DataFrame(result.plan.costs.groupby(["year", "payer"], as_index=False)["amount"].sum())
     runs = pd.DataFrame(result.plan.runs.groupby(["year", "provider"], as_index=False)["runs"].sum())
-    return {"closed_and_unmet": closed, "cost_by_year": costs.assign(run=result.scenario.name), "runs_by_year": runs}
+    return {"closed_and_unmet": closed.reset_index(drop=True), "cost_by_year": costs.assign(run=result.scenario.name), "runs_by_year": runs}
 
 
 def _names_a_company(text: str, company_ids: set[str]) -> bool:
@@ -1752,19 +1813,25 @@ def plan_limits(result: PlanResult, n: int = 10, *, store: Store | None = None, 
     return [e.sentence for e in sorted(priced, key=lambda e: -abs(e.value))[:n]]
 
 
-def unmet_reasons(result: PlanResult, *, principal: Principal | None = None) -> pd.DataFrame:
+def unmet_reasons(result: PlanResult, *, store: Store | None = None, principal: Principal | None = None) -> pd.DataFrame:
     """Each unmet gap with why it stays unmet (no course reaches the level, seats, budget, capacity, no hires).
 
-    Analysts and admins see each gap; policymakers the units left unmet per reason.
+    Analysts and admins see each gap; policymakers the unmet units per reason, protected
+    (:data:`skills.visibility.PLAN_VIEWS`): ``reason``, ``unmet_units``, ``companies``, ``band``.
     """
+    from skills import visibility
+
     who = access.require(principal, access.PLANNERS, "seeing why gaps stay unmet")
     rows = pd.DataFrame(
         [e.as_dict() for e in result.explanations if e.kind == "unmet"], columns=["subject", "reason", "sentence", "value"]
     )
     if who.sees_everything:
         return rows
-    pooled = rows.groupby("reason", sort=True).agg(gaps=("subject", "size"), unmet_units=("value", "sum")).reset_index()
-    return pooled.sort_values("unmet_units", ascending=False, ignore_index=True)
+    companies = load_dataset(store).flat("companies")
+    shown = visibility.stacked(visibility.STACKED["unmet"], _result_tables(result), companies, {}, _plan_rules(store))
+    cells = shown[shown["pooled_by"] != "all"].rename(columns={"group": "reason"}).drop(columns="pooled_by")
+    order = cells["unmet_units"].astype("Float64").fillna(-1.0)
+    return cells.assign(_order=order).sort_values("_order", ascending=False, ignore_index=True).drop(columns="_order")
 
 
 # ---- survey column mappings ----------------------------------------------------------------------

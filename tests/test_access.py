@@ -233,6 +233,7 @@ NO_DATA = {
     "load_scenario", "problems_frame", "read_survey_mapping", "report_file", "scenario_files", "scenario_overrides",
     "session_principal", "sign_in", "sign_in_by_email", "sign_out", "skill_choices", "skill_groups", "survey_mapping_text",
     "survey_mappings", "write_frame", "comparison_workbook", "kpi_labels", "scenario_names", "plan_charts", "default_language",
+    "plan_disclosure_sentence",
     "scenario_changes", "client_file_name",
 }
 #: Open to every signed-in role: region-wide counts, names of stored scenarios, empty templates.
@@ -309,21 +310,48 @@ def test_a_provider_sees_its_own_courses_only(region: dict[str, Any], store: Sto
 
 def test_a_policymaker_sees_plans_without_company_identities(region: dict[str, Any], store: Store) -> None:
     company_ids = set(service.load_dataset().companies.index)
-    for table in ("participants", "hires", "gaps", "closures", "company_costs"):
+    for table in ("participants", "hires", "gaps", "runs"):
         pooled = service.scenario_table(table, ["shared"], principal=POLICY)
         assert "company_id" not in pooled.columns, table
         assert not company_ids & set(pooled.astype(str).to_numpy().ravel()), table
     shown = service.plan_view(region["result"], principal=POLICY)
     assert "company_id" not in shown["participants"].columns
     full = region["result"].participants
-    # pooled rows of enough companies add up to the plan's own totals
+    # pooled by sector, region and size band under disclosure control; the total is the plan's exact figure
     pooled = shown["participants"]
-    assert pooled["participants"].sum() <= full["participants"].sum()
-    assert pooled["companies"].sum() == full.groupby(["year", "course_id"])["company_id"].nunique().sum()
+    assert set(pooled["pooled_by"]) == {"sector", "region", "size band", "all"}
+    total = pooled[pooled["pooled_by"] == "all"]
+    assert total["participants"].iloc[0] == full["participants"].sum()
+    small = pooled[pooled["companies"] < 3]
+    assert small["participants"].isna().all() and small["band"].notna().all()
+    # a run of one or two companies shows a band, never its exact participants
+    runs = shown["runs"]
+    few = runs[runs["companies"] < 3]
+    assert len(few) and few["participants"].isna().all() and few["band"].notna().all()
     reasons = service.unmet_reasons(region["result"], principal=POLICY)
-    assert list(reasons.columns) == ["reason", "gaps", "unmet_units"]
+    assert list(reasons.columns) == ["reason", "unmet_units", "companies", "band"]
+    chart = service.plan_charts(region["result"], principal=POLICY)["closed_and_unmet"]
+    assert set(chart.columns) == {"group", "status", "units"}
+    assert "perturbed" in service.plan_disclosure_sentence(principal=POLICY)
+    assert service.plan_disclosure_sentence(principal=Principal.operator()) == ""
     for sentence in service.plan_limits(region["result"], principal=POLICY):
         assert not any(company in sentence.split() for company in company_ids)
+
+
+def test_a_policymaker_asking_for_a_companys_plan_rows_is_refused(region: dict[str, Any], store: Store) -> None:
+    for table in ("closures", "company_costs"):
+        with pytest.raises(AccessError, match=r"a company's plan rows .* are not open to the policymaker role"):
+            service.scenario_table(table, ["shared"], principal=POLICY)
+
+
+def test_providers_and_companies_see_runs_with_protected_cohorts(region: dict[str, Any], store: Store) -> None:
+    everything = service.scenario_table("runs", ["shared"])
+    for who in (_provider(region), _company(region)):
+        runs = service.scenario_table("runs", ["shared"], principal=who)
+        few = runs[runs["companies"] < 3]
+        assert few["participants"].isna().all(), who.role
+        assert (runs["participants"].dropna() <= (runs["runs"] * runs["seats"])[runs["participants"].notna()]).all()
+        assert len(runs) < len(everything)
 
 
 def test_the_cli_as_a_role_produces_what_that_role_sees(region: dict[str, Any], store: Store, capsys: pytest.CaptureFixture[str]) -> None:
