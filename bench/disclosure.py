@@ -5,6 +5,12 @@ Usage::
     .venv/bin/python bench/disclosure.py                 # the method in force (settings)
     .venv/bin/python bench/disclosure.py --before        # primary and secondary suppression (the method before perturbation)
     .venv/bin/python bench/disclosure.py --regions 25    # also attack 25 generated tier-S regions
+    .venv/bin/python bench/disclosure.py --no-plan       # gap views only (no plan solved)
+
+With a plan (the default: the base scenario solved on each region, ``--solve-seconds``), the
+plan views a policymaker and a provider see are measured and attacked too; ``--before`` shows
+them as they were published before (pools of fewer than 3 companies withheld, other figures and
+every run's participants exact).
 """
 
 from __future__ import annotations
@@ -14,17 +20,62 @@ import time
 
 import pandas as pd
 
-from skills.audit import MAIN_COLUMN, audit, collect, provider_views, public_views, usable_share
+from skills import service
+from skills.audit import (
+    MAIN_COLUMN,
+    audit,
+    collect,
+    plan_views,
+    provider_views,
+    public_views,
+    role_views,
+    usable_share,
+)
 from skills.dataset import Dataset
 from skills.disclosure import Rules
 from skills.sample import generate_region, read_csv_folder
 from skills.settings import Settings
+from skills.visibility import POOLED_BY, plan_contributions
+
+#: The keys plan rows were pooled by before (every key of the row, plus the company's sector, region, size band).
+_BEFORE_KEYS = {
+    "participants": ["year", "course_id", "provider", *POOLED_BY],
+    "hires": ["year", "skill", *POOLED_BY],
+    "gaps": ["skill", "current_level", "required_level", "deadline", "priority", *POOLED_BY],
+}
 
 
-def shares(dataset: Dataset, settings: Settings) -> pd.DataFrame:
-    """Rows and usable shares (a number or a band) per view (provider: curriculum and course demand only)."""
+def plan_of(dataset: Dataset, seconds: float) -> dict[str, pd.DataFrame]:
+    """The base scenario solved on ``dataset`` within ``seconds``, as the service stores it."""
+    from optimisation.plan import run_scenario
+
+    result = run_scenario(dataset, service.load_scenario(None, {"name": "bench", "time_limit_s": seconds, "mip_gap": 0.05}))
+    return service.plan_tables(result)
+
+
+def before_plan_shares(dataset: Dataset, plan: dict[str, pd.DataFrame], minimum: int) -> pd.DataFrame:
+    """Plan tables as published before: rows pooled by all their keys, withheld under ``minimum`` companies; runs exact."""
+    companies = dataset.flat("companies")
+    rows = []
+    for table, keys in _BEFORE_KEYS.items():
+        contributions = plan_contributions(table, plan, companies, {})
+        pooled = contributions.groupby(keys, dropna=False)["company_id"].nunique()
+        share = float((pooled >= minimum).mean()) if len(pooled) else 1.0
+        rows.append({"view": f"plan {table} (pooled rows)", "rows": len(pooled), "provider": "-",
+                     "policymaker": f"{100 * share:.0f} %", "of which a number": f"{100 * share:.0f} %"})
+    runs = plan.get("runs", pd.DataFrame())
+    rows.append({"view": "plan runs", "rows": len(runs), "provider": "100 %", "policymaker": "100 %", "of which a number": "100 %"})
+    return pd.DataFrame(rows)
+
+
+def shares(dataset: Dataset, settings: Settings, plan: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Rows and usable shares (a number or a band) per view (provider: curriculum, course demand and its runs)."""
     views = public_views(dataset, settings)
     provider = {view.name for view in provider_views(views)}
+    if plan is not None:
+        plan_published = plan_views(dataset, settings, plan)
+        views += plan_published
+        provider.add("plan runs")
     rows = []
     for view in views:
         table = view.build()
@@ -42,16 +93,40 @@ def shares(dataset: Dataset, settings: Settings) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def attack(dataset: Dataset, settings: Settings, name: str, show: int) -> int:
-    """Run the attacker's suite on one region; print its counts and the first ``show`` exposures."""
+def attack(
+    dataset: Dataset, settings: Settings, name: str, show: int, plan: dict[str, pd.DataFrame] | None = None, role: str = "policymaker"
+) -> int:
+    """Run the attacker's suite on one region's views for ``role``; print its counts and the first ``show`` exposures."""
     started = time.perf_counter()
-    views = public_views(dataset, settings)
-    cells = collect(dataset, settings, views)
+    if role == "provider":
+        providers = sorted(set(dataset.flat("courses")["provider"].astype(str)))
+        return sum(
+            attack_views(dataset, settings, f"{name}, provider {each}", show, plan, role_views(dataset, settings, "provider", plan, provider=each))
+            for each in providers
+        )
+    views = role_views(dataset, settings, "policymaker", plan)
+    return attack_views(dataset, settings, name, show, plan, views, started)
+
+
+def attack_views(
+    dataset: Dataset,
+    settings: Settings,
+    name: str,
+    show: int,
+    plan: dict[str, pd.DataFrame] | None,
+    views: list,  # type: ignore[type-arg]
+    started: float | None = None,
+) -> int:
+    """Attack ``views``; print the counts and the first ``show`` exposures; return the number of exposures."""
+    started = started or time.perf_counter()
+    cells = collect(dataset, settings, views, plan)
     result = audit(dataset, settings, views, cells=cells)
     seconds = time.perf_counter() - started
     by_attack = result.exposures["attack"].value_counts().to_dict()
+    plan_cells = int(cells.frame["kind"].str.startswith("plan_").sum())
     print(
-        f"{name}: {result.views} views, {result.cells} cells read, {result.targets} sensitive cells attacked, "
+        f"{name}: {result.views} views ({sum(view.kind.startswith('plan_') for view in views)} of a plan), "
+        f"{result.cells} cells read ({plan_cells} of a plan), {result.targets} sensitive cells attacked, "
         f"{len(result.exposures)} exposed ({by_attack.get('differencing', 0)} by differencing, {by_attack.get('lp', 0)} by LP), "
         f"{result.inconsistent['signature'].nunique()} cells published with two figures, "
         f"{result.mixed['signature'].nunique()} published in one view and hidden in another ({seconds:.1f} s)"
@@ -67,15 +142,24 @@ def main() -> None:
     parser.add_argument("--tiers", default="sample,M", help="regions to measure (sample, S, M, L), comma-separated")
     parser.add_argument("--regions", type=int, default=0, help="also attack this many generated tier-S regions")
     parser.add_argument("--show", type=int, default=10, help="exposures listed per region")
+    parser.add_argument("--no-plan", action="store_true", help="gap views only: solve no plan")
+    parser.add_argument("--solve-seconds", type=float, default=20.0, help="time limit of the plan solved per region")
     arguments = parser.parse_args()
     settings = Settings(disclosure_method="suppression") if arguments.before else Settings()
     print(Rules.from_settings(settings).sentence())
     for tier in arguments.tiers.split(","):
         dataset = read_csv_folder() if tier == "sample" else generate_region(tier)
         print(f"\nregion {tier}: {dataset.counts()['companies']} companies — share of rows with a usable value")
-        table = shares(dataset, settings)
+        plan = None if arguments.no_plan else plan_of(dataset, arguments.solve_seconds)
+        if arguments.before and plan is not None:
+            table = pd.concat([shares(dataset, settings), before_plan_shares(dataset, plan, settings.min_companies_per_cell)])
+            print(table.to_string(index=False))
+            attack(dataset, settings, f"attack on {tier} (gap views; plan views as before are exact)", arguments.show)
+            continue
+        table = shares(dataset, settings, plan)
         print(table.to_string(index=False))
-        attack(dataset, settings, f"attack on {tier}", arguments.show)
+        attack(dataset, settings, f"attack on {tier}, policymaker", arguments.show, plan)
+        attack(dataset, settings, f"attack on {tier}", 0, plan, role="provider")
     exposed_regions = 0
     for seed in range(1, arguments.regions + 1):
         found = attack(generate_region("S", seed=seed), settings, f"tier S seed {seed}", 0)
