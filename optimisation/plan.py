@@ -37,6 +37,7 @@ JSON_KEYS = (
     "company_cost",
     "violations",
     "explanations",
+    "target",
 )
 
 
@@ -118,8 +119,19 @@ class PlanResult:
         """A JSON-ready dict with exactly the keys of :data:`JSON_KEYS`.
 
         ``participants``, ``runs`` and ``hires`` are ``{"total": n, "records": [...]}``;
-        ``violations`` and ``explanations`` are lists of records.
+        ``violations`` and ``explanations`` are lists of records. Without a
+        plan every plan figure (units, totals, costs) is ``None``, never 0;
+        ``target`` is the unreachable-target diagnosis of an infeasible
+        min-cost scenario, else ``None``.
         """
+        planned = self.plan is not None
+
+        def figure(value: float, digits: int) -> float | None:
+            return round(value, digits) if planned else None
+
+        def table(frame: pd.DataFrame, key: str) -> dict[str, Any]:
+            return {"total": int(self._total(key)) if planned else None, "records": _records(frame)}
+
         return {
             "status": self.status.value,
             "objective": _number(self.objective),
@@ -129,19 +141,17 @@ class PlanResult:
             "message": self.result.message,
             "cost_bound": _number(self.result.cost_bound),
             "cost_gap": _number(self.result.cost_gap),
-            "unmet_units": round(self.unmet_units, 6),
-            "closed_units": round(self.closed_units, 6),
-            "participants": {
-                "total": int(self._total("participants")),
-                "records": _records(self.participants),
-            },
-            "runs": {"total": int(self._total("runs")), "records": _records(self.runs)},
-            "hires": {"total": int(self._total("hires")), "records": _records(self.hires)},
-            "total_cost": round(self.total_cost, 2),
-            "public_cost": round(self.public_cost, 2),
-            "company_cost": round(self.company_cost, 2),
+            "unmet_units": figure(self.unmet_units, 6),
+            "closed_units": figure(self.closed_units, 6),
+            "participants": table(self.participants, "participants"),
+            "runs": table(self.runs, "runs"),
+            "hires": table(self.hires, "hires"),
+            "total_cost": figure(self.total_cost, 2),
+            "public_cost": figure(self.public_cost, 2),
+            "company_cost": figure(self.company_cost, 2),
             "violations": [violation.as_dict() for violation in self.violations],
             "explanations": [explanation.as_dict() for explanation in self.explanations],
+            "target": None if self.result.target is None else self.result.target.as_dict(),
         }
 
 

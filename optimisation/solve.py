@@ -24,6 +24,7 @@ from pulp.apis import coin_api
 
 from optimisation.matrix import Matrix, build_matrix
 from optimisation.model import Model
+from optimisation.target import TargetDiagnosis, diagnose_target
 from skills.errors import SolverError
 
 #: A MIP is reported OPTIMAL only when its relative gap is at most this (HiGHS's default tolerance).
@@ -73,7 +74,9 @@ class SolveResult:
     empty. ``cost``, ``cost_bound`` and ``cost_gap`` come from the cost
     stage: the plan's total cost, a proven lower bound on the cost of any
     plan with at least its weighted coverage, and their relative gap.
-    ``phases`` holds the seconds spent per phase.
+    ``phases`` holds the seconds spent per phase. ``target`` says, for an
+    infeasible min-cost scenario, the coverage reachable instead and what
+    caps it (:func:`optimisation.target.diagnose_target`).
     """
 
     status: SolveStatus
@@ -92,6 +95,7 @@ class SolveResult:
     cost_gap: float | None = None
     poor_gap: float = POOR_GAP
     phases: Mapping[str, float] = field(default_factory=dict)
+    target: TargetDiagnosis | None = None
 
     @property
     def has_plan(self) -> bool:
@@ -119,6 +123,7 @@ class SolveResult:
             "cost_gap": self.cost_gap,
             "poor_gap": self.poor_gap,
             "phases": dict(self.phases),
+            "target": None if self.target is None else self.target.as_dict(),
         }
 
     def with_objective(self, objective: float) -> SolveResult:
@@ -661,6 +666,12 @@ def solve(
     else:
         raw = _solve_highs(model, available, gap, msg, relax, start)
     phases["mip_s"] = time.perf_counter() - step
+    if raw.status is SolveStatus.INFEASIBLE and scenario.objective == "min_cost":
+        step = time.perf_counter()
+        diagnosis = diagnose_target(model, seconds=max(MIN_PHASE_S, end - step))
+        phases["target_s"] = time.perf_counter() - step
+        if diagnosis is not None:
+            raw = replace(raw, target=diagnosis, message=f"no plan: {diagnosis.sentence()}")
     if raw.status in (SolveStatus.INFEASIBLE,) or (
         raw.status is SolveStatus.ERROR and start_values is None
     ):

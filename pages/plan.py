@@ -145,6 +145,7 @@ else:
             scenario=scenario, status=STATUS_NAMES.get(status, status), message=result.result.message
         )
     )
+    st.stop()  # no plan: no plan figures, charts or tables (a min-cost target's reachable coverage is in the message)
 if result.result.cost_gap is not None:
     st.caption(
         _("Its cost is within {gap} of the cheapest plan that closes as much.").format(gap=_.percent(result.result.cost_gap, 2))

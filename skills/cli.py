@@ -288,7 +288,10 @@ def _no_plan(args: argparse.Namespace, payload: dict[str, Any], result: Any) -> 
     as for other input to change. A solver failure with time to spare: exit 1.
     """
     solve = result.result
-    if result.status.value == "infeasible":
+    if result.status.value == "infeasible" and solve.target is not None:
+        why = f"{solve.target.sentence()}; lower the target or relax what caps it, and solve again"
+        code = EXIT_BAD_INPUT
+    elif result.status.value == "infeasible":
         why = (
             "its constraints cannot all be met (for example a coverage target above what the budget, "
             "course seats and hires allow); relax one and solve again"

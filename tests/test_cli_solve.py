@@ -73,6 +73,13 @@ def test_an_infeasible_scenario_says_why_stores_nothing_and_is_exit_2(
     capsys.readouterr()
     assert main(["solve", str(scenario)]) == 2
     out = capsys.readouterr().out
-    assert "infeasible, no plan: its constraints cannot all be met" in out
+    assert "infeasible, no plan: the coverage target of 100.0 % of weighted gap units cannot be met" in out
+    assert "capped by the public training budget (without it" in out
     assert "Nothing was stored" in out and "unmet 0" not in out
+    assert main(["solve", str(scenario), "--json"]) == 2
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["stored"] is False and payload["unmet_units"] is None and payload["total_cost"] is None
+    target = payload["target"]
+    assert 0.0 <= target["reachable_coverage"] < 1.0
+    assert target["capped_by"][0]["family"] == "public_budget"
     assert "unreachable" not in service.stored_scenarios()

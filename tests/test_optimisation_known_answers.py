@@ -457,7 +457,49 @@ def test_an_unreachable_coverage_target_is_infeasible() -> None:
     result = run_scenario(dataset, scenario(objective="min_cost", coverage_target=1.0))
     assert result.status is SolveStatus.INFEASIBLE
     assert result.plan is None
-    assert result.to_json_dict()["participants"] == {"total": 0, "records": []}
+    payload = result.to_json_dict()
+    assert payload["participants"] == {"total": None, "records": []}
+    # Nothing but the catalogue caps it: relaxing every budget, cap and capacity still reaches 0 %.
+    target = payload["target"]
+    assert target["reachable_coverage"] == pytest.approx(0.0)
+    assert target["coverage_with_every_limit_relaxed"] == pytest.approx(0.0)
+    assert target["capped_by"] == [] and target["capped_by_catalogue"] is True
+    assert "no course or hire serves the rest" in result.result.message
+
+
+def test_an_unreachable_target_reports_the_reachable_coverage_and_the_budget_that_caps_it() -> None:
+    # Two high-priority gaps (weight w each person): plc 4 people, five_s 6 people; weighted total 10 w.
+    # Public share 50 %: K1's run costs 1000 + 4 * 100 = 1400 (public 700), K2's 1000 + 6 * 100 = 1600
+    # (public 800). A public budget of 1000 pays for one run only: the best is K2, closing 6 of 10 = 60 %.
+    # Without the budget both run: 100 %, so the target of 100 % is capped by the public budget alone.
+    dataset = region(
+        companies=[("A", "DK041", 40)],
+        demand=[
+            {"company_id": "A", "skill": "plc_programming", "headcount": 4, "current_level": 0, "required_level": 1},
+            {"company_id": "A", "skill": "five_s", "headcount": 6, "current_level": 0, "required_level": 1},
+        ],
+        courses=[{"course_id": "K1"}, {"course_id": "K2"}],
+        course_skills=[("K1", "plc_programming", 1, 0), ("K2", "five_s", 1, 0)],
+    )
+    result = run_scenario(
+        dataset, scenario(objective="min_cost", coverage_target=1.0, budget_per_year=1000)
+    )
+    assert result.status is SolveStatus.INFEASIBLE and result.plan is None
+    target = result.result.target
+    assert target is not None
+    assert target.target == pytest.approx(1.0)
+    assert target.reachable == pytest.approx(0.6) and target.reachable_bound == pytest.approx(0.6)
+    assert [(cap.family, cap.coverage_without) for cap in target.caps] == [
+        ("public_budget", pytest.approx(1.0))
+    ]
+    assert not target.capped_by_catalogue
+    assert "at most 60.0 % can be closed" in result.result.message
+    assert "capped by the public training budget (without it 100.0 %)" in result.result.message
+    payload = result.to_json_dict()
+    for figure in ("objective", "unmet_units", "closed_units", "total_cost", "public_cost", "company_cost"):
+        assert payload[figure] is None, figure
+    assert all(payload[table]["total"] is None for table in ("participants", "runs", "hires"))
+    assert payload["target"]["capped_by"][0]["constraint"] == "the public training budget"
 
 
 def test_online_course_pools_companies_of_two_regions() -> None:
