@@ -1,11 +1,13 @@
 """Gaps: a company's own gaps, the region's picture (disclosure-controlled) and curriculum gaps for schools."""
 
 import functools
+from typing import Any
 
 import streamlit as st
 
 from pages import cached
 from skills import charts, service
+from skills.errors import VetplanError
 
 DIMENSIONS = ["skill", "group", "sector", "region", "size", "year", "role"]
 
@@ -102,7 +104,88 @@ def company_view() -> None:
             key="company_download",
         )
         st.caption(_("Your staff on courses and your hires in stored plans are on the Scenarios page."))
+        survey_upload(company)
         survey_form(company)
+
+
+def survey_upload(company: str) -> None:
+    """The company's filled survey template uploaded: checked whole, own company's rows only, replaced after a confirmation."""
+    st.subheader(_("Upload your filled survey template"))
+    st.caption(
+        _(
+            "Download the template, fill in one row per skill need of your company ({company}) in Excel and upload it. "
+            "The file is checked whole: a row of another company, or any other problem, stores nothing."
+        ).format(company=company)
+    )
+    imported = st.session_state.pop("own_survey_imported", None)
+    if imported:
+        st.success(imported)
+    left, right = st.columns([1, 2])
+    left.download_button(
+        _("Survey template (xlsx)"),
+        functools.partial(service.template, "survey", store=cached.store(), principal=who),
+        "vetplan-survey-template.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        key="own_survey_template",
+    )
+    upload = right.file_uploader(_("Your filled survey (.xlsx, .xlsm or CSV)"), type=["xlsx", "xlsm", "csv"], key=f"own_survey_file_{company}")
+    if left.button(_("Check and import"), key="own_survey_import", disabled=upload is None) and upload is not None:
+        st.session_state.pop("own_survey_pending", None)
+        st.session_state.pop("own_survey_rejected", None)
+        request = {"source": upload.getvalue(), "name": upload.name, "company": company}
+        try:
+            outcome = service.import_data("survey", **request, dry_run=True, store=cached.store(), principal=who)
+        except VetplanError as error:
+            st.error(str(error))
+            return
+        stored = len(cached.survey_answers(key, who, company))
+        if not outcome.ok:
+            st.session_state["own_survey_rejected"] = (company, outcome)
+        elif stored:
+            st.session_state["own_survey_pending"] = (company, key[1], request, stored, int(outcome.summary["rows_accepted"]))
+        else:
+            store_own_survey(request)
+    rejected = st.session_state.get("own_survey_rejected")
+    if rejected is not None and rejected[0] == company:
+        st.error(
+            _("{file} was not imported; nothing was stored. Fix the rows and columns named below and upload it again.").format(
+                file=rejected[1].summary["file"]
+            )
+        )
+        st.dataframe(service.problems_frame(rejected[1]), hide_index=True, width="stretch")
+    pending = st.session_state.get("own_survey_pending")
+    if pending is None or pending[0] != company or pending[1] != key[1]:
+        return
+    _company, _version, request, stored, rows = pending
+    st.warning(
+        _("{file} passed the check. Importing it replaces the {stored} answer(s) stored for your company with its {rows} row(s).").format(
+            file=service.client_file_name(request["name"]), stored=_.number(stored), rows=_.number(rows)
+        )
+    )
+    confirm, cancel = st.columns(2)
+    if confirm.button(_("Replace and import"), type="primary", key="own_survey_confirm"):
+        st.session_state.pop("own_survey_pending", None)
+        store_own_survey(request)
+    if cancel.button(_("Cancel the import"), key="own_survey_cancel"):
+        st.session_state.pop("own_survey_pending", None)
+        st.rerun()
+
+
+def store_own_survey(request: dict[str, Any]) -> None:
+    """Import the checked file; on success say so above the uploader and redraw the page with the new gaps."""
+    try:
+        outcome = service.import_data("survey", **request, store=cached.store(), principal=who)
+    except VetplanError as error:
+        st.error(str(error))
+        return
+    if outcome.ok and outcome.stored:
+        st.session_state["own_survey_imported"] = _("{file} imported: {rows} row(s); the gaps above now use them.").format(
+            file=outcome.summary["file"], rows=_.number(outcome.summary["rows_accepted"])
+        )
+    else:
+        st.session_state["own_survey_rejected"] = (request["company"], outcome)
+    st.rerun()
 
 
 #: What each priority is called on the page (the values stay the survey's words).

@@ -392,8 +392,13 @@ def import_data(
     esco_use: str = "links",
     store: Store | None = None,
     principal: Principal | None = None,
+    company: str | None = None,
 ) -> ImportOutcome:
     """Read a file and, unless ``dry_run``, store it in one transaction: all of it or nothing.
+
+    A company's users import surveys of their own company only (``company`` is theirs, whatever is
+    passed): a file with a row of any other company is refused whole, each such row named. Analysts
+    and admins import anything; with ``company`` a survey is held to that one company the same way.
 
     ``source`` is a path or the file's bytes (then ``name`` is the file name a client sent,
     shown in messages only after :func:`client_file_name`; nothing is written under it). Skill
@@ -409,8 +414,18 @@ def import_data(
     import is refused with :class:`~skills.errors.StoreBusyError` ("try again"),
     nothing stored.
     """
-    access.require(principal, access.EVERYTHING, "importing data")
-    return _import_data(kind, source, name=name, sheet=sheet, mapping=mapping, dry_run=dry_run, esco_use=esco_use, store=store)
+    who = access.who(principal)
+    if who.role is access.Role.COMPANY:
+        # a company's users import their own company's survey: a file with any row of another company is refused whole
+        if kind != "survey":
+            msg = f"importing {kind} is not open to the company role: a company's users import their own company's survey only"
+            raise AccessError(msg)
+        company = access.require_company(who, company or str(who.company_id)).company_id
+    else:
+        access.require(who, access.EVERYTHING, "importing data")
+    return _import_data(
+        kind, source, name=name, sheet=sheet, mapping=mapping, dry_run=dry_run, esco_use=esco_use, store=store, company=company
+    )
 
 
 def _import_data(
@@ -423,8 +438,12 @@ def _import_data(
     dry_run: bool = False,
     esco_use: str = "links",
     store: Store | None = None,
+    company: str | None = None,
 ) -> ImportOutcome:
-    """:func:`import_data` once access is checked: the one import path (survey forms use it too)."""
+    """:func:`import_data` once access is checked: the one import path (survey forms use it too).
+
+    With ``company`` (a company user's import) a survey with any row of another company is refused whole.
+    """
     from skills.errors import Report
     from skills.io import ImportResult, import_summary, read_table
 
@@ -437,6 +456,19 @@ def _import_data(
     )
     if not result.ok:
         return ImportOutcome(import_summary(result), stored=False, result=result)
+    if company is not None:
+        from skills.survey_edit import other_company_problems
+
+        own = load_dataset(store).flat("companies")
+        own_name = own.loc[own["company_id"].astype("string") == company, "name"]
+        foreign = other_company_problems(
+            source, result.tables.get("companies", pd.DataFrame(columns=["company_id"])), company_id=company,
+            company_name=str(own_name.iloc[0]) if len(own_name) else company, file=result.file, sheet=sheet, settings=settings,
+        )
+        if foreign:
+            refused = Report(result.report.rows_read, 0, result.report.problems + foreign)
+            result = ImportResult(kind, result.file, {}, refused, sheet=result.sheet)
+            return ImportOutcome(import_summary(result), stored=False, result=result)
 
     tables = dict(result.tables)
     references: dict[str, pd.DataFrame] = {}

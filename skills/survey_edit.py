@@ -6,12 +6,16 @@ import csv
 import dataclasses
 import io
 import math
-from typing import Any, Final
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
 from skills.errors import Problem
 from skills.survey import DEMAND_ANSWER_COLUMNS
+
+if TYPE_CHECKING:
+    from skills.settings import Settings
 
 #: Columns of the form, in the order it shows them (a long survey's answer columns).
 ANSWER_COLUMNS: Final = DEMAND_ANSWER_COLUMNS
@@ -89,3 +93,80 @@ def blank_rows(answers: pd.DataFrame) -> pd.Series:
     cells = answers.reindex(columns=list(ANSWER_COLUMNS))
     blank: pd.Series = cells.apply(lambda column: column.map(_text).str.strip() == "").all(axis=1)
     return blank
+
+
+def _other_company_message(found: str, own: str, own_name: str) -> str:
+    return (
+        f"this row is company {found}, not your company {own} ({own_name}): a company's users import their own "
+        "company's answers only; remove the row (or ask your region's analyst to import it) and import again. "
+        "Nothing was stored"
+    )
+
+
+def other_company_problems(
+    source: str | Path | bytes,
+    companies: pd.DataFrame,
+    *,
+    company_id: str,
+    company_name: str,
+    file: str,
+    sheet: str | None = None,
+    settings: Settings | None = None,
+) -> list[Problem]:
+    """One error per row of a read survey that belongs to a company other than ``company_id``.
+
+    ``companies`` is the companies table the survey was read into. Each row naming another
+    company is named by the file's row and the column that makes it another company
+    (``company_id``, or ``company_name`` when the id is derived from the name). A wide export
+    whose rows cannot be located this way gets one problem per other company, without a row.
+    """
+    found = sorted(set(companies["company_id"].astype("string").dropna()) - {company_id})
+    if not found:
+        return []
+    located = _rows_of_other_companies(source, company_id, company_name, file=file, sheet=sheet, settings=settings)
+    if located:
+        return located
+    return [
+        Problem(_other_company_message(other, company_id, company_name), table="survey", file=file, sheet=sheet or "",
+                column="company_id", value=other)
+        for other in found
+    ]
+
+
+def _rows_of_other_companies(
+    source: str | Path | bytes, company_id: str, company_name: str, *, file: str, sheet: str | None, settings: Settings | None
+) -> list[Problem]:
+    """The rows of a long survey file whose company is not ``company_id`` (empty for a wide export)."""
+    from skills.io_csv import read_csv_grid
+    from skills.io_grid import find_header, locate_table
+    from skills.io_values import header_lookup, text_cells
+    from skills.io_xlsx import read_xlsx_grid
+    from skills.safety import read_upload
+    from skills.survey import SURVEY_COLUMNS, SURVEY_REQUIRED, derive_company_ids
+
+    lookup = header_lookup(SURVEY_COLUMNS)
+    required = tuple(SURVEY_REQUIRED)
+    checked = read_upload(source, name=file, settings=settings)
+    if checked.format == "csv":
+        grid = read_csv_grid(checked.data, checked.name)
+    else:
+        grid = read_xlsx_grid(checked, sheet, lambda candidate: find_header(candidate, lookup, required) is not None)
+    if find_header(grid, lookup, required) is None:
+        return []
+    raw = locate_table(grid, lookup, required, table="survey")
+    ids = derive_company_ids(raw.frame)
+    given = text_cells(raw.frame["company_id"]) if "company_id" in raw.frame else pd.Series(None, index=raw.frame.index, dtype=object)
+    problems = []
+    names = raw.frame.get("company_name", given)
+    for found, own_id, name, row in zip(ids.tolist(), given.tolist(), names.tolist(), raw.row_numbers.tolist(), strict=True):
+        if found is None or pd.isna(found) or str(found) == company_id:
+            continue
+        by_id = own_id is not None and not pd.isna(own_id)
+        column = "company_id" if by_id else "company_name"
+        problems.append(
+            Problem(
+                _other_company_message(str(found), company_id, company_name), table="survey", file=raw.file, sheet=raw.sheet,
+                row=int(row), column=raw.headers.get(column, column), value=str(own_id if by_id else name),
+            )
+        )
+    return problems

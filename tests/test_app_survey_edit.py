@@ -147,3 +147,43 @@ def test_the_form_cannot_touch_the_company_record_or_other_companies() -> None:
     demand_after = service.load_dataset().flat("demand")
     others = demand_before[demand_before["company_id"] != COMPANY].reset_index(drop=True)
     pd.testing.assert_frame_equal(demand_after[demand_after["company_id"] != COMPANY].reset_index(drop=True), others)
+
+
+# ---- the company's filled survey template, uploaded on My company ----------------------------------------
+
+OWN_FILE = (
+    "company_id,company_name,region,sector,employees,skill,headcount,current_level,required_level,needed_by,priority\n"
+    "C001,Dahl El-teknik ApS,DK042,C27,96,erp_use,4,0,2,2027,high\n"
+)
+
+
+def upload_own(app: AppTest, data: bytes, name: str) -> AppTest:
+    [uploader] = [widget for widget in app.get("file_uploader") if str(widget.key).startswith("own_survey_file_")]
+    uploader.set_value((name, data, "text/csv"))
+    return app.run().button(key="own_survey_import").click().run()
+
+
+def test_a_company_user_uploads_its_filled_survey_and_confirms_the_replacement() -> None:
+    app = company_page()
+    stored = service.survey_answers(COMPANY)
+    version = service.data_version()
+    assert [button for button in app.get("download_button") if button.key == "own_survey_template"]
+    # a row of another company: refused whole, the row and column named, nothing stored
+    app = upload_own(app, (OWN_FILE + "C002,Lund Møbler ApS,DK042,C31,44,erp_use,2,0,2,2027,high\n").encode(), "mixed.csv")
+    assert not app.exception
+    assert any("mixed.csv was not imported" in message.value for message in app.error)
+    [problems] = [frame.value for frame in app.dataframe if "message" in frame.value.columns]
+    assert problems[["row", "column", "value"]].astype(str).values.tolist() == [["3", "company_id", "C002"]]
+    assert service.data_version() == version
+    # its own rows only: the page asks before the stored answers are replaced, then imports
+    app = upload_own(app, OWN_FILE.encode(), "ours.csv")
+    [warning] = [w.value for w in app.warning if "passed the check" in w.value]
+    assert f"replaces the {len(stored)} answer(s) stored for your company with its 1 row(s)" in warning
+    assert service.data_version() == version
+    app = app.button(key="own_survey_confirm").click().run()
+    assert not app.exception and not app.error
+    assert any("ours.csv imported: 1 row(s)" in message.value for message in app.success)
+    answers = service.survey_answers(COMPANY)
+    assert answers[["skill", "headcount"]].values.tolist() == [["erp_use", 4]]
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Gap units"] == "4"  # a gap unit is one person below the level: the page shows the new answers

@@ -58,3 +58,63 @@ def test_why_no_course_closes_a_gap() -> None:
 def test_an_unknown_company_is_not_found() -> None:
     with pytest.raises(NotFoundError, match="NOPE"):
         company_profile(_region(), "NOPE")
+
+
+# ---- a company user imports its own survey (the service decides, whatever page asks) ---------------------
+
+SURVEY_HEADER = "company_id,company_name,region,sector,employees,skill,headcount,current_level,required_level,needed_by,priority\n"
+OWN_ROW = "C001,Dahl El-teknik ApS,DK042,C27,96,{skill},{people},0,2,2027,high\n"
+
+
+def _survey(*rows: str) -> bytes:
+    return (SURVEY_HEADER + "".join(rows)).encode("utf-8")
+
+
+@pytest.fixture
+def _sample_db(database_url: str) -> None:
+    from tests.fixtures.sample_db import copy_sample_to
+
+    copy_sample_to(database_url)
+
+
+@pytest.mark.usefixtures("_sample_db")
+def test_a_company_user_imports_its_own_survey_and_it_replaces_its_answers() -> None:
+    from skills import service
+    from skills.access import Principal
+
+    own = Principal.parse("company:C001")
+    others_before = service.load_dataset().flat("demand").query("company_id != 'C001'")
+    outcome = service.import_data(
+        "survey", _survey(OWN_ROW.format(skill="erp_use", people=4), OWN_ROW.format(skill="plc_programming", people=2)),
+        name="ours.csv", principal=own,
+    )
+    assert outcome.ok and outcome.stored, outcome.summary["problems"]
+    answers = service.survey_answers("C001", principal=own)
+    assert sorted(zip(answers["skill"], answers["headcount"], strict=True)) == [("erp_use", 4), ("plc_programming", 2)]
+    others = service.load_dataset().flat("demand").query("company_id != 'C001'")
+    assert len(others) == len(others_before)  # nobody else's answers changed
+
+
+@pytest.mark.usefixtures("_sample_db")
+def test_a_company_user_importing_another_company_s_row_is_refused_whole_naming_file_sheet_row_and_column() -> None:
+    from skills import service
+    from skills.access import Principal
+    from skills.errors import AccessError
+
+    own = Principal.parse("company:C001")
+    version, before = service.data_version(), service.survey_answers("C001", principal=own)
+    mixed = _survey(OWN_ROW.format(skill="erp_use", people=4), "C002,Other Firm A/S,DK042,C28,40,erp_use,3,0,2,2027,high\n")
+    for dry_run in (True, False):
+        outcome = service.import_data("survey", mixed, name="mixed.csv", dry_run=dry_run, principal=own)
+        assert not outcome.ok and not outcome.stored
+        [problem] = [p for p in outcome.result.report.problems if p.severity == "error"]
+        assert (problem.file, problem.row, problem.column, problem.value) == ("mixed.csv", 3, "company_id", "C002")
+        assert "not your company C001 (Dahl El-teknik ApS)" in problem.message and "Nothing was stored" in problem.message
+    assert service.data_version() == version and service.survey_answers("C001", principal=own).equals(before)
+    # a company user imports surveys only; a provider imports nothing
+    with pytest.raises(AccessError, match="company role"):
+        service.import_data("courses", b"course_id\n", name="c.csv", principal=own)
+    with pytest.raises(AccessError, match="importing data"):
+        service.import_data("survey", mixed, name="mixed.csv", principal=Principal.parse("provider:Kattegat Tech"))
+    # an analyst imports the same file: both companies are stored
+    assert service.import_data("survey", mixed, name="mixed.csv", principal=Principal.parse("analyst")).stored

@@ -144,9 +144,8 @@ def fill_survey(template: bytes) -> bytes:
 def test_1_hr_manager_fills_the_survey_template_and_sees_gaps_courses_and_recruitment(app: App, page: Any, browser: Any) -> None:
     """The survey template, filled in Excel, imported on the Data page; the HR manager then reads their company.
 
-    The app offers a company user neither the template nor an upload (no Data page, no uploader on
-    Gaps → My company: see the xfail test below), so the region's analyst downloads the template
-    and imports the HR manager's filled file, as the app allows today.
+    Here the region's analyst downloads the template and imports the HR manager's filled file on the
+    Data page; in journey 1b the HR manager uploads it on My company themselves.
     """
     from openpyxl import load_workbook
     from playwright.sync_api import expect
@@ -217,23 +216,49 @@ def test_1_hr_manager_fills_the_survey_template_and_sees_gaps_courses_and_recrui
         context.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: a company user cannot upload its filled survey: no Data page for the company role, "
-    "no uploader or template on Gaps → My company (service.import_data is for analysts and admins)",
-)
 def test_1b_hr_manager_uploads_the_filled_template_themselves(app: App, page: Any) -> None:
+    """The HR manager downloads the template on My company, fills it and uploads it; a row of another company is refused."""
+    from playwright.sync_api import expect
+
     sign_in(page, app.url, "dahl-hr2", app.user("dahl-hr2", "--role", "company", "--company", COMPANY_ID))
     go_to(page, "Gaps", "Skills gaps")
-    uploaders = page.locator("[data-testid='stFileUploader']")
-    if not uploaders.count():
-        for title in ("Data", "My company"):
-            nav = page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True)
-            if nav.count():
-                nav.click()
-                settled(page)
-                break
-    assert page.locator("[data-testid='stFileUploader']").count() >= 1
+    expect(page.get_by_role("heading", name="Upload your filled survey template")).to_be_visible(timeout=30_000)
+    filled = fill_survey(download(page, page.get_by_role("button", name="Survey template (xlsx)")))
+    uploader = page.locator("[data-testid='stFileUploader']").first.locator("input[type='file']")
+
+    # a file with one row of another company: nothing stored, the row and column named
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(filled))
+    sheet = workbook["survey"]
+    sheet.cell(3, [cell.value for cell in sheet[1]].index("company_id") + 1, "C002")
+    mixed_path = app.folder / "mixed-survey.xlsx"
+    workbook.save(mixed_path)
+    uploader.set_input_files(str(mixed_path))
+    settled(page)
+    page.get_by_role("button", name="Check and import").click()
+    settled(page)
+    expect(page.get_by_text("mixed-survey.xlsx was not imported; nothing was stored.")).to_be_visible(timeout=60_000)
+    problems = table_csv(page, page.get_by_text("mixed-survey.xlsx was not imported").locator(
+        "xpath=following::div[@data-testid='stDataFrame'][1]"))
+    assert problems[["row", "column", "value"]].values.tolist() == [["3", "company_id", "C002"]]
+    screenshot(page, "1b-hr-01-another-company-refused")
+
+    # the company's own rows: the page asks before replacing the answers stored, then imports
+    own_path = app.folder / "own-survey.xlsx"
+    own_path.write_bytes(filled)
+    uploader.set_input_files(str(own_path))
+    settled(page)
+    page.get_by_role("button", name="Check and import").click()
+    settled(page)
+    expect(page.get_by_text(re.compile(r"own-survey\.xlsx passed the check\. Importing it replaces the 3 answer"))).to_be_visible(
+        timeout=60_000
+    )
+    page.get_by_role("button", name="Replace and import").click()
+    settled(page)
+    expect(page.get_by_text("own-survey.xlsx imported: 3 row(s)")).to_be_visible(timeout=60_000)
+    assert metric(page, "Gap units") == "9"
+    screenshot(page, "1b-hr-02-own-survey-imported")
 
 
 def solve_on_plan_page(page: Any, start_from: str, name: str, time_limit_s: int = 10) -> None:
