@@ -14,6 +14,7 @@ from optimisation.model import Model
 from optimisation.results import Plan
 from optimisation.sets import GAP_KEY, course_table
 from optimisation.solve import SolveResult, SolveStatus, new_highs
+from skills import rules
 from skills.rules import HIRE_LEVEL, course_fit
 
 #: Unmet reasons, in the order the first applicable one is called the main reason.
@@ -68,6 +69,7 @@ def _structural(model: Model, gaps: pd.DataFrame) -> pd.DataFrame:
         offered, on="skill", how="inner"
     )
     fit = course_fit(pairs)
+    reason = rules.course_reason(pairs["gap"].to_numpy(), fit, pd.Index(gaps["gap"]))
     pairs["reaches"] = fit.reaches
     pairs["enters"] = fit.enters
     pairs["local"] = fit.serves
@@ -86,27 +88,21 @@ def _structural(model: Model, gaps: pd.DataFrame) -> pd.DataFrame:
         .set_index("gap")
         .join(summary)
     )
+    skill_labels = model.dataset.skills["label"]
     records = []
     gap_id: Any
     for gap_id, row in frame.iterrows():
         required, current = int(row["required_level"]), int(row["current_level"])
-        if pd.isna(row["highest"]):
-            code, text = "no_course_for_skill", f"no course teaches {row['skill']}"
-        elif not row["reaches"]:
-            code, text = (
-                "no_course_reaches_level",
-                f"no course reaches level {required} (the highest taught is {int(row['highest'])})",
-            )
-        elif not row["enters"]:
-            code = "entry_level_too_high"
+        code = reason[gap_id] or "cohort_too_small"
+        if code == rules.NO_COURSE_FOR_SKILL:
+            text = f"no course teaches {skill_labels.get(row['skill'], row['skill'])}"
+        elif code == rules.NO_COURSE_REACHES_LEVEL:
+            text = f"no course reaches level {required} (the highest taught is {int(row['highest'])})"
+        elif code == rules.ENTRY_LEVEL_TOO_HIGH:
             text = f"courses reaching level {required} need entry level {int(row['lowest_entry'])} or more; staff are at level {current}"
-        elif not row["local"]:
-            code, text = (
-                "no_course_in_region",
-                f"courses reaching level {required} run only outside {row['region']} and not online",
-            )
+        elif code == rules.NO_COURSE_IN_REGION:
+            text = f"courses reaching level {required} run only outside {row['region']} and not online"
         else:
-            code = "cohort_too_small"
             text = f"too few people in reach need the suitable courses to fill a cohort of at least {int(row['smallest_cohort'])}"
         records.append({"gap": gap_id, "code": code, "detail": text})
     return pd.DataFrame.from_records(records, columns=["gap", "code", "detail"]).set_index("gap")

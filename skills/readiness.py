@@ -6,9 +6,9 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import numpy as np
 import pandas as pd
 
+from skills import rules
 from skills.dataset import Dataset
 from skills.errors import InputError
 from skills.rules import HIRE_LEVEL, course_fit, gap_units, hire_can_close, hire_lag_years, is_gap
@@ -293,12 +293,19 @@ def _course_reasons(gaps: pd.DataFrame, dataset: Dataset) -> tuple[pd.Series, pd
     pairs = gaps[["row", "skill", "current_level", "required_level", "region"]].merge(
         offered, on="skill"
     )
-    fit = course_fit(pairs)
-    stage = np.select([fit.serves, fit.enters, fit.reaches], [4, 3, 2], default=1)
-    best = pd.Series(stage, index=pairs.index).groupby(pairs["row"]).max()
-    names = {1: "level", 2: "entry_level", 3: "region", 4: "served"}
-    reason = gaps["row"].map(best.map(names)).fillna("no_course")
+    codes = rules.course_reason(pairs["row"].to_numpy(), course_fit(pairs), pd.Index(gaps["row"]))
+    reason = codes.map(_READINESS_REASON)
     return pd.Series(reason.to_numpy(), index=gaps.index), offered
+
+
+#: The readiness names of the shared reasons of :func:`skills.rules.course_reason`.
+_READINESS_REASON: Final = {
+    rules.NO_COURSE_FOR_SKILL: "no_course",
+    rules.NO_COURSE_REACHES_LEVEL: "level",
+    rules.ENTRY_LEVEL_TOO_HIGH: "entry_level",
+    rules.NO_COURSE_IN_REGION: "region",
+    rules.SERVED: "served",
+}
 
 
 def _supply_reasons(gaps: pd.DataFrame, dataset: Dataset, first: int) -> pd.Series:

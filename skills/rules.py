@@ -73,6 +73,37 @@ def course_fit(pairs: pd.DataFrame) -> CourseFit:
     return CourseFit(reaches=reaches, enters=enters, serves=serves)
 
 
+#: Why no course serves a gap, by the first :func:`course_fit` test that no course teaching the skill
+#: passes: the one classification readiness, the explanations and the company view use.
+NO_COURSE_FOR_SKILL: Final = "no_course_for_skill"
+NO_COURSE_REACHES_LEVEL: Final = "no_course_reaches_level"
+ENTRY_LEVEL_TOO_HIGH: Final = "entry_level_too_high"
+NO_COURSE_IN_REGION: Final = "no_course_in_region"
+#: The code of a gap that some course serves.
+SERVED: Final = ""
+
+
+def course_reason(gap_of_pair: np.ndarray, fit: CourseFit, gaps: pd.Index) -> pd.Series:
+    """Per gap of ``gaps``: why no course serves it, or :data:`SERVED` (``""``) when one does.
+
+    ``gap_of_pair`` names the gap of each (gap, course) pair that :func:`course_fit` tested,
+    ``fit`` is its result; a gap with no pair has no course teaching its skill.
+
+    >>> fit = CourseFit(np.array([True, True]), np.array([False, True]), np.array([False, False]))
+    >>> course_reason(np.array(["a", "b"]), fit, pd.Index(["a", "b", "c"])).tolist()
+    ['entry_level_too_high', 'no_course_in_region', 'no_course_for_skill']
+    """
+    # The furthest test any pair of the gap passes: 0 none, 1 reaches, 2 enters, 3 serves.
+    stage = np.select([fit.serves, fit.enters, fit.reaches], [3, 2, 1], default=0)
+    furthest = pd.Series(stage, dtype="int64").groupby(pd.Series(gap_of_pair)).max()
+    codes = np.array([NO_COURSE_REACHES_LEVEL, ENTRY_LEVEL_TOO_HIGH, NO_COURSE_IN_REGION, SERVED], dtype=object)
+    found = furthest.reindex(gaps)
+    reason = np.full(len(gaps), NO_COURSE_FOR_SKILL, dtype=object)
+    taught = found.notna().to_numpy()
+    reason[taught] = codes[found[taught].astype("int64").to_numpy()]
+    return pd.Series(reason, index=gaps, dtype=object)
+
+
 def hire_lag_years(lead_time_months: pd.Series) -> pd.Series:
     """Whole years from the year a person is hired to the first year they count: lead time // 12."""
     return lead_time_months // 12
