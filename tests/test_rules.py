@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -64,3 +65,22 @@ def test_hires_count_the_same_in_checker_and_rules(hires: list[tuple[int, int]],
     levels = pd.Series(required)
     assert rules.hire_can_close(levels).tolist() == (levels <= checker.HIRE_LEVEL).tolist()
     assert rules.HIRE_LEVEL == checker.HIRE_LEVEL
+
+
+def test_course_reason_names_the_first_test_no_course_passes() -> None:
+    from skills.rules import CourseFit, course_reason
+
+    # gap a: one course reaches the level but starts too high; gap b: one course enters but runs
+    # elsewhere, another serves it; gap c: no course teaches the skill; gap d: nothing reaches.
+    fit = CourseFit(
+        reaches=np.array([True, True, True, False]),
+        enters=np.array([False, True, True, False]),
+        serves=np.array([False, False, True, False]),
+    )
+    reasons = course_reason(np.array(["a", "b", "b", "d"]), fit, pd.Index(["a", "b", "c", "d"]))
+    assert reasons.to_dict() == {
+        "a": "entry_level_too_high",
+        "b": "",
+        "c": "no_course_for_skill",
+        "d": "no_course_reaches_level",
+    }
