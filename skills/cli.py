@@ -396,7 +396,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(sweep.to_json_dict(), indent=2, default=str, ensure_ascii=False))
         return EXIT_OK
-    currency = service.info().currency
+    from skills.settings import load_settings
+
+    currency = load_settings().currency  # the region's currency, without counting the whole database
     columns = [c for c in ("budget", "weighted_closed_units", "closed_units", "public_cost", "status", "gap", "reused_from", "is_knee") if c in frame]
     lines = [f"budget sweep of {args.name} (public money per year, {currency}); each solved plan stored as {args.name}-budget-B", frame[columns].to_string(index=False)]
     if sweep.knee_budget is not None:
