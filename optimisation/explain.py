@@ -129,6 +129,7 @@ def _hire_details(model: Model, gaps: pd.DataFrame, market_full: set[int]) -> pd
     markets_of_gap = options[["gap", "hire"]].merge(sets.hires[["hire", "market"]], on="hire")
     markets_of_gap["full"] = markets_of_gap["market"].isin(market_full)
     all_full = markets_of_gap.groupby("gap")["full"].all()
+    skill_labels = model.dataset.skills["label"]
     texts = []
     every_market_full = frame["gap"].isin(all_full.index[all_full.to_numpy(dtype=bool)])
     row: Any
@@ -138,11 +139,11 @@ def _hire_details(model: Model, gaps: pd.DataFrame, market_full: set[int]) -> pd
         if row.required_level > HIRE_LEVEL:
             texts.append(f"hires bring level {HIRE_LEVEL}, below the required {row.required_level}")
         elif pd.isna(row.available) or row.available == 0:
-            texts.append(f"the labour market in {row.region} offers no {row.skill} hires")
+            texts.append(f"the labour market in {row.region} offers no {skill_labels.get(row.skill, row.skill)} hires")
         elif not option:
             texts.append(f"a hire takes {int(row.lead)} months, too late for {row.deadline}")
         elif full:
-            texts.append(f"the {row.skill} hires available in {row.region} are all taken")
+            texts.append(f"the {skill_labels.get(row.skill, row.skill)} hires available in {row.region} are all taken")
         else:
             texts.append("")
     return pd.Series(texts, index=frame["gap"].to_numpy(), dtype=object)
@@ -225,9 +226,12 @@ def unmet_reasons(model: Model, plan: Plan, result: SolveResult | None = None) -
     else:
         fallback = "not_worth_its_cost"
     order = list(REASONS)
+    company_names = model.dataset.companies["name"]
+    skill_labels = model.dataset.skills["label"]
     records: list[dict[str, Any]] = []
     gap: Any
     for gap in unmet.itertuples(index=False):
+        company = company_names.get(gap.company_id, gap.company_id)
         reasons: list[tuple[str, str]] = []
         if gap.gap in structural.index:
             reasons.append(
@@ -253,11 +257,11 @@ def unmet_reasons(model: Model, plan: Plan, result: SolveResult | None = None) -
                 reasons.append(
                     (
                         "company_capacity",
-                        f"{gap.company_id} already sends as many staff as it can release",
+                        f"{company} already sends as many staff as it can release",
                     )
                 )
             if found["cap"]:
-                reasons.append(("company_cost_cap", f"{gap.company_id} has reached its cost cap"))
+                reasons.append(("company_cost_cap", f"{company} has reached its cost cap"))
             if found["provider"]:
                 reasons.append(
                     (
@@ -271,9 +275,10 @@ def unmet_reasons(model: Model, plan: Plan, result: SolveResult | None = None) -
             reasons.insert(0, (fallback, REASONS[fallback]))
         main = min((code for code, _ in reasons if code != "no_hires_available"), key=order.index)
         because = "; ".join(detail for _, detail in reasons)
+        skill = skill_labels.get(gap.skill, gap.skill)
         sentence = (
-            f"{gap.company_id} needs {gap.units:g} people at level {gap.required_level} in {gap.skill} by {gap.deadline} "
-            f"(now level {gap.current_level}): {gap.unmet_units:.1f} stay unmet because {because}."
+            f"{company} needs {people(gap.units)} at level {gap.required_level} in {skill} by {gap.deadline} "
+            f"(now level {gap.current_level}): {people(gap.unmet_units)} stay unmet because {because}."
         )
         records.append(
             {
@@ -285,6 +290,17 @@ def unmet_reasons(model: Model, plan: Plan, result: SolveResult | None = None) -
             }
         )
     return pd.DataFrame.from_records(records, columns=columns)
+
+
+def people(units: float) -> str:
+    """Gap units in whole people, as a person reads them: "2 people", "about 19 people" for 18.74.
+
+    >>> people(2.0), people(18.7425), people(1.0)
+    ('2 people', 'about 19 people', '1 person')
+    """
+    whole = max(0, round(units))
+    about = "about " if abs(units - whole) > 0.05 else ""
+    return f"{about}{whole} {'person' if whole == 1 else 'people'}"
 
 
 def _years(years: list[int]) -> str:

@@ -185,10 +185,33 @@ POST_SOLVE_S_PER_NONZERO = 2.4e-5
 POST_SOLVE_FIXED_S = 0.12
 
 
-def post_solve_reserve(model: Model, *, with_explanations: bool = True) -> float:
-    """Seconds kept back from the solve for extract, check and (optionally) explain."""
+#: Extract and check, and explain, in multiples of the build's own time: all three are pandas work
+#: over the same index sets, so the build measured in this process, under the machine's present
+#: load, predicts them (tiers S and M, quiet and with the other core busy: extract and check took
+#: 1.3–1.8 times the build, explain another 1.3–1.7 times).
+POST_SOLVE_PER_BUILD = 1.8
+EXPLAIN_PER_BUILD = 1.7
+#: The share of the time left after the build that the solve always keeps (see :func:`run_scenario`).
+MIN_SOLVE_SHARE = 0.5
+
+
+def post_solve_reserve(
+    model: Model, *, with_explanations: bool = True, build_seconds: float | None = None
+) -> float:
+    """Seconds kept back from the solve for extract, check and (optionally) explain.
+
+    The larger of a size estimate (:data:`POST_SOLVE_S_PER_NONZERO` per
+    non-zero) and, when ``build_seconds`` is given, the build's time scaled
+    by :data:`POST_SOLVE_PER_BUILD` (+ :data:`EXPLAIN_PER_BUILD`): on a
+    loaded machine the build runs slower and so will the rest, which the
+    size estimate alone does not know.
+    """
     per_nonzero = POST_SOLVE_S_PER_NONZERO * (1.0 if with_explanations else 0.3)
-    return POST_SOLVE_FIXED_S + per_nonzero * model.matrix.nonzeros
+    by_size = POST_SOLVE_FIXED_S + per_nonzero * model.matrix.nonzeros
+    if build_seconds is None:
+        return by_size
+    per_build = POST_SOLVE_PER_BUILD + (EXPLAIN_PER_BUILD if with_explanations else 0.0)
+    return max(by_size, per_build * build_seconds)
 
 
 def time_margin(time_limit_s: float) -> float:
@@ -219,7 +242,12 @@ def run_scenario(
     model: Model = build_model(dataset, scenario)
     timings["build_s"] = time.perf_counter() - began
     step = time.perf_counter()
-    reserve = post_solve_reserve(model, with_explanations=with_explanations)
+    reserve = post_solve_reserve(
+        model, with_explanations=with_explanations, build_seconds=timings["build_s"]
+    )
+    # A limit too short for build, solve and the rest together: the solve keeps at least half of
+    # what the build left, so that a plan exists (the overrun stays within time_margin).
+    reserve = min(reserve, MIN_SOLVE_SHARE * max(0.0, scenario.time_limit_s - timings["build_s"]))
     result = solve(model, deadline=began + scenario.time_limit_s - reserve)
     timings["solve_s"] = time.perf_counter() - step
     timings.update({f"solve_{name}": seconds for name, seconds in result.phases.items()})

@@ -584,7 +584,7 @@ def test_demand_growth_raises_the_units_by_the_deadline() -> None:
 @pytest.mark.parametrize(
     ("course_skills", "code", "said"),
     [
-        ([("K", "five_s", 4, 0)], "no_course_for_skill", "no course teaches robot_cells"),
+        ([("K", "five_s", 4, 0)], "no_course_for_skill", "no course teaches robot cells"),
         ([("K", "robot_cells", 3, 2)], "no_course_reaches_level", "no course reaches level 4"),
         ([("K", "robot_cells", 4, 3)], "entry_level_too_high", "need entry level 3 or more; staff are at level 2"),
     ],
