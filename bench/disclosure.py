@@ -6,6 +6,7 @@ Usage::
     .venv/bin/python bench/disclosure.py --before        # primary and secondary suppression (the method before perturbation)
     .venv/bin/python bench/disclosure.py --regions 25    # also attack 25 generated tier-S regions
     .venv/bin/python bench/disclosure.py --no-plan       # gap views only (no plan solved)
+    .venv/bin/python bench/disclosure.py --no-attack     # the share tables only (tests/test_audit.py attacks)
 
 With a plan (the default: the base scenario solved on each region, ``--solve-seconds``), the
 plan views a policymaker and a provider see are measured and attacked too; ``--before`` shows
@@ -69,9 +70,13 @@ def before_plan_shares(dataset: Dataset, plan: dict[str, pd.DataFrame], minimum:
 
 
 def shares(dataset: Dataset, settings: Settings, plan: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """Rows and usable shares (a number or a band) per view (provider: curriculum, course demand and its runs)."""
+    """Rows and usable shares (a number or a band) per view.
+
+    A provider sees the region's protected gap views, curriculum gaps, demand for its own courses
+    and the runs of its courses; of a plan, no participants, hires, gaps or unmet units ("-").
+    """
     views = public_views(dataset, settings)
-    provider = {view.name for view in provider_views(views)}
+    provider = {view.name for view in views} | {view.name for view in provider_views(views)}
     if plan is not None:
         plan_published = plan_views(dataset, settings, plan)
         views += plan_published
@@ -143,6 +148,7 @@ def main() -> None:
     parser.add_argument("--regions", type=int, default=0, help="also attack this many generated tier-S regions")
     parser.add_argument("--show", type=int, default=10, help="exposures listed per region")
     parser.add_argument("--no-plan", action="store_true", help="gap views only: solve no plan")
+    parser.add_argument("--no-attack", action="store_true", help="print the share tables only")
     parser.add_argument("--solve-seconds", type=float, default=20.0, help="time limit of the plan solved per region")
     arguments = parser.parse_args()
     settings = Settings(disclosure_method="suppression") if arguments.before else Settings()
@@ -154,10 +160,13 @@ def main() -> None:
         if arguments.before and plan is not None:
             table = pd.concat([shares(dataset, settings), before_plan_shares(dataset, plan, settings.min_companies_per_cell)])
             print(table.to_string(index=False))
-            attack(dataset, settings, f"attack on {tier} (gap views; plan views as before are exact)", arguments.show)
+            if not arguments.no_attack:
+                attack(dataset, settings, f"attack on {tier} (gap views; plan views as before are exact)", arguments.show)
             continue
         table = shares(dataset, settings, plan)
         print(table.to_string(index=False))
+        if arguments.no_attack:
+            continue
         attack(dataset, settings, f"attack on {tier}, policymaker", arguments.show, plan)
         attack(dataset, settings, f"attack on {tier}", 0, plan, role="provider")
     exposed_regions = 0
