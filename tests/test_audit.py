@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +19,7 @@ from skills.audit import (
     collect,
     differencing,
     plan_views,
+    provider_views,
     public_views,
     role_views,
     usable_share,
@@ -25,7 +29,7 @@ from skills.disclosure import BAND
 from skills.gaps import coverage, curriculum_gaps, expected_course_demand, gap_view
 from skills.sample import read_csv_folder
 from skills.settings import Settings
-from tests.plan_fixtures import random_plan
+from tests.plan_fixtures import random_plan, seeded_region
 from tests.test_gaps import region_frames
 from tests.test_gaps_properties import regions
 
@@ -61,15 +65,28 @@ def _providers(region: Dataset) -> list[str]:
     return sorted(set(region.flat("courses")["provider"].astype(str)))
 
 
+def _built_once(view: View) -> View:
+    """``view`` building its table once (the roles' audits of one region share the gap views they all see)."""
+    table = functools.cache(view.build)
+    return dataclasses.replace(view, build=lambda: table().copy())
+
+
 def _attack_every_role(
     region: Dataset, plan: dict[str, pd.DataFrame], dimensions: tuple[str, ...] | None = None
 ) -> tuple[int, int, int]:
     """Audit the policymaker's and every provider's published views; (views, cells, sensitive cells) tried."""
     tried = [0, 0, 0]
     extra = {} if dimensions is None else {"dimensions": dimensions}
+    gap_views = [_built_once(view) for view in public_views(region, PERTURBATION, **extra)]
     roles = [("policymaker", None), *(("provider", provider) for provider in _providers(region))]
     for role, provider in roles:
-        views = role_views(region, PERTURBATION, role, plan, provider=provider, **extra)
+        views = [
+            *(gap_views if role == "policymaker" else provider_views(gap_views)),
+            *plan_views(region, PERTURBATION, plan, role=role, provider=provider),
+        ]
+        assert [view.name for view in views] == [
+            view.name for view in role_views(region, PERTURBATION, role, plan, provider=provider, **extra)
+        ]
         assert any(view.kind == "plan_runs" for view in views)
         result = audit(region, PERTURBATION, views, plan=plan)
         _assert_sound(result)
@@ -197,17 +214,27 @@ def test_the_attacker_reads_every_cell(sample: Dataset) -> None:
     assert np.isfinite(recovered["value"]).all()
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(region=regions(), seed=st.integers(0, 2**16))
-def test_no_exposure_on_generated_regions(region: Dataset, seed: int) -> None:
-    # every role's published views, a plan's among them (a random plan: any plan must be protected)
-    views, cells, targets = _attack_every_role(region, random_plan(region, seed), GENERATED_DIMENSIONS)
-    print(f"generated region: {views} views, {cells} cells read, {targets} sensitive cells attacked, no exposure")
+#: The generated regions attacked (issue 12 asks for 25); each seed gives a different region.
+GENERATED_REGIONS = 25
+
+
+def test_no_exposure_on_generated_regions() -> None:
+    # every role's published views of 25 different random regions, a plan's among them
+    # (a random plan: any plan must be protected)
+    regions_seen: set[str] = set()
+    views = cells = targets = roles = 0
+    for seed in range(GENERATED_REGIONS):
+        region = seeded_region(seed)
+        regions_seen.add(region.flat("demand").to_csv() + region.flat("courses").to_csv())
+        tried = _attack_every_role(region, random_plan(region, seed), GENERATED_DIMENSIONS)
+        views, cells, targets = views + tried[0], cells + tried[1], targets + tried[2]
+        roles += 1 + len(_providers(region))
+    assert len(regions_seen) == GENERATED_REGIONS
+    assert targets > 25 * 50  # small cells to attack in every region
+    print(
+        f"{GENERATED_REGIONS} generated regions, {roles} role audits (policymaker and each provider): "
+        f"{views} views, {cells} cells read, {targets} sensitive cells attacked, no exposure"
+    )
 
 
 @settings(max_examples=3, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
