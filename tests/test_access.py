@@ -10,12 +10,12 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from skills import access, accounts, service
 from skills.access import Principal, Role
 from skills.errors import AccessError, SignInError
-from skills.store import Store, users
+from skills.store import Store, sessions, users
 
 REPO = Path(__file__).resolve().parents[1]
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -91,9 +91,16 @@ def test_sessions_expire_go_idle_and_end_at_sign_out(store: Store) -> None:
         assert accounts.session_principal(store, token, now=T0 + timedelta(minutes=minutes)) is not None
     assert accounts.session_principal(store, token, now=T0 + timedelta(hours=8, minutes=1)) is None
     token = accounts.sign_in(store, "sessions", password)
+    assert _session_rows(store, "sessions") == 1  # the expired ones were deleted, not just ignored
     accounts.sign_out(store, token)
+    assert _session_rows(store, "sessions") == 0  # sign-out deletes the session row
     assert accounts.session_principal(store, token) is None
     assert accounts.session_principal(store, "made-up-token") is None
+
+
+def _session_rows(store: Store, user_name: str) -> int:
+    with store.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).where(sessions.c.user_name == user_name)).scalar_one())
 
 
 def test_a_company_user_needs_a_stored_company(store: Store, region: dict[str, Any]) -> None:
@@ -234,10 +241,10 @@ NO_DATA = {
     "session_principal", "sign_in", "sign_in_by_email", "sign_out", "skill_choices", "skill_groups", "survey_mapping_text",
     "survey_mappings", "write_frame", "comparison_workbook", "kpi_labels", "scenario_names", "plan_charts", "default_language",
     "plan_disclosure_sentence",
-    "scenario_changes", "client_file_name",
+    "scenario_changes", "client_file_name", "disclosure_terms",
 }
 #: Open to every signed-in role: region-wide counts, names of stored scenarios, empty templates.
-EVERY_ROLE = {"info", "unmapped", "stored_scenarios", "template", "scenario_runs", "provider_choices"}
+EVERY_ROLE = {"info", "unmapped", "stored_scenarios", "template", "scenario_runs", "provider_choices", "course_titles"}
 
 
 def _page_calls() -> set[str]:
