@@ -224,3 +224,73 @@ def suggestions_at_least(key: tuple[str, int], who: Principal, min_chance: float
     """Pending phrases whose suggestion has at least ``min_chance`` (%)."""
     del key
     return service.suggestions_at_least(min_chance, store=store(), principal=who)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def course_titles(key: tuple[str, int]) -> dict[str, str]:
+    """course_id -> title of every course in the catalogue."""
+    del key
+    return service.course_titles(store())
+
+
+def labels(currency: str) -> dict[str, str]:
+    """What the columns of plan, comparison and gap tables are called on a page, in this session's language."""
+    _ = translator()
+    return {
+        "year": _("year"), "course": _("course"), "title": _("course"), "provider": _("provider"), "region": _("region"),
+        "mode": _("mode"), "runs": _("runs"), "participants": _("participants"), "seats": _("seats"),
+        "companies": _("companies"), "fixed_cost": _("fixed cost ({currency})").format(currency=currency),
+        "band": _("range (too few companies)"), "scenario": _("scenario"), "sector": _("sector"), "size_band": _("company size"),
+        "skill": _("skill"), "group": _("skill group"), "hires": _("hires"), "cost": _("cost ({currency})").format(currency=currency),
+        "unmet_units": _("unmet gap units"), "reason": _("why unmet"), "subject": _("gap"), "sentence": _("explanation"),
+        "value": _("value"), "label": _("run"), "run_id": _("run no."), "created_at": _("solved at"), "status": _("status"),
+        "gap": _("within (of the best bound)"), "data_version": _("data version"), "on_current_data": _("on the current data"),
+        "changes": _("changes against the base"), "setting": _("setting"), "budget": _("public budget per year ({currency})").format(
+            currency=currency), "weighted_closed_units": _("gap units closed, weighted"), "closed_units": _("gap units closed"),
+        "public_cost": _("public cost ({currency})").format(currency=currency), "reused_from": _("reused from"),
+        "gap_units": _("gap units"), "units": _("gap units"), "people": _("people"), "company_cost": _("cost to the company ({currency})").format(
+            currency=currency), "public_share": _("public share ({currency})").format(currency=currency),
+        "hours": _("hours"), "occupation": _("occupation"), "cost_per_hire": _("cost per hire ({currency})").format(currency=currency),
+        "start_month": _("start month"), "size": _("company size"), "role": _("role"), "needed_by": _("year"),
+        "weighted_gap_units": _("gap units, weighted by priority"), "level_gap_units": _("levels short (people × levels)"),
+        "mean_level_gap": _("levels short per person"), "course_region": _("course region"),
+        "unit_cost": _("cost per person in a full run ({currency})").format(currency=currency), "max_participants": _("seats per run"),
+        "max_runs_per_year": _("runs a year at most"), "runs_needed": _("runs needed"),
+        "training_cost": _("training cost ({currency})").format(currency=currency), "required_level": _("required level"),
+        "why_uncovered": _("why no course covers it"), "sectors": _("sectors asking"), "company_share": _("company share ({currency})").format(currency=currency),
+    }
+
+
+def shown(frame: pd.DataFrame, currency: str, *, figure: str = "participants", digits: dict[str, int] | None = None) -> pd.DataFrame:
+    """A plan or comparison table as a page shows it: courses by title, a withheld ``figure`` as its range, codes in
+    words, numbers in the session's language, missing cells blank, columns named."""
+    _ = translator()
+    words = _.words()
+    table = frame.copy()
+    if "course_id" in table:
+        titles = course_titles(data_key())
+        table.insert(list(table.columns).index("course_id"), "course", table["course_id"].astype("string").map(lambda cid: titles.get(str(cid), cid)))
+        table = table.drop(columns="course_id")
+    if "band" in table and figure in table:
+        # a figure withheld (too few companies) shows its range in its own column
+        value = table[figure].astype("object")
+        band = table["band"].astype("object")
+        table[figure] = value.where((value.notna() & (value.astype("string") != ":c")).fillna(False).astype(bool), band)
+        table = table.drop(columns="band")
+    for column in ("mode", "reason", "status", "unmet_reason", "priority", "why_uncovered"):
+        if column in table:
+            table[column] = table[column].replace(words)
+    if "created_at" in table:
+        table["created_at"] = table["created_at"].map(lambda when: _.moment(str(when)) if when is not None and str(when) else "")
+    return _.table(table, labels(currency), digits=digits)
+
+
+def gap_table(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """A protected gap table (``gaps_shown``) as a page shows it: skills and courses by name, the flags left out,
+    a withheld figure as its range, columns named in the session's language."""
+    table = frame.drop(columns=[column for column in ("suppressed", "is_total") if column in frame])
+    if "label" in table and "skill" in table:
+        table = table.drop(columns="skill").rename(columns={"label": "skill"})
+    if "title" in table and "course_id" in table:
+        table = table.drop(columns="course_id")
+    return shown(table, currency, figure="participants" if "participants" in table else "gap_units")

@@ -30,7 +30,7 @@ try:
 except VetplanError as error:
     st.error(str(error))  # a role course planning is not open to, or a provider the catalogue lost
     st.stop()
-st.caption(service.disclosure_sentence())
+st.caption(_.disclosure(service.disclosure_terms()))
 
 #: What each column is called on the page.
 LABELS = {
@@ -58,18 +58,39 @@ LABELS = {
 }
 
 
-def table(name: str, **number_formats: str) -> None:
-    """The table ``name`` of the course planning with the page's column names; ``number_formats`` per column."""
-    st.dataframe(
-        getattr(planning, name), hide_index=True, width="stretch",
-        column_config={
-            **LABELS, **{column: st.column_config.NumberColumn(LABELS[column], format=fmt) for column, fmt in number_formats.items()}
-        },
-    )
+terms = service.disclosure_terms()
+words = _.words()
+#: The figure of each table that shows its range when too few companies stand behind it.
+BANDED = {"expected": "participants", "runs": "participants", "curriculum": "gap_units"}
+
+
+def table(name: str, **digits: int) -> None:
+    """The table ``name`` of the course planning as people read it: a withheld figure as its range, a withheld
+    company count as "fewer than 3", codes in words, numbers in the language; ``digits`` decimals per column."""
+    frame = getattr(planning, name).copy()
+    figure = BANDED.get(name)
+    if figure is not None and "band" in frame:
+        value = frame[figure].astype("object")
+        frame[figure] = value.where((value.notna() & (value.astype("string") != ":c")).fillna(False).astype(bool), frame["band"].astype("object"))
+        frame = frame.drop(columns="band")
+    if "companies" in frame:
+        frame["companies"] = frame["companies"].astype("object").mask(
+            (frame["companies"].astype("string") == ":c").fillna(False).astype(bool), _("fewer than {n}").format(n=terms["min_companies"])
+        )
+    for column in ("mode", "why_uncovered", "course"):
+        if column in frame:
+            frame[column] = frame[column].replace(words)
+    st.dataframe(_.table(frame, LABELS, digits=digits), hide_index=True, width="stretch")
 
 
 st.subheader(_("Expected participants per course and year"))
 st.caption(_("If every gap a course can close went to its cheapest course. Totals per course are the rows marked Total."))
+st.caption(
+    _(
+        "Where fewer than {n} companies stand behind a figure it shows only as a range (such as 5–9), so that no company's "
+        "answers can be read from it; – marks the figures withheld with it."
+    ).format(n=terms["min_companies"])
+)
 table("expected")
 
 st.subheader(_("Runs the latest plan opens"))
@@ -87,7 +108,7 @@ table("curriculum")
 st.subheader(_("Other providers' courses competing for the same demand"))
 st.caption(_("Courses teaching the same skill over overlapping levels to the same companies (online, or in the same area)."))
 if len(planning.competitors):
-    table("competitors", hours="%.1f", cost_per_participant="%,.0f")
+    table("competitors", hours=1, cost_per_participant=0)
 else:
     st.caption(_("No other provider's course teaches these skills to the same companies."))
 

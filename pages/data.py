@@ -27,6 +27,17 @@ TABLE_NAMES = {
     "supply": _("supply rows"),
     "skills": _("skills"),
 }
+#: What each table is called in the export picker.
+EXPORT_NAMES = {
+    "skills": _("Skills (taxonomy)"),
+    "companies": _("Companies"),
+    "demand": _("Survey answers (skill needs)"),
+    "courses": _("Courses"),
+    "course_skills": _("Skills each course gives"),
+    "supply": _("Labour-market supply (hires)"),
+    "mapping_queue": _("Skill phrases waiting for review"),
+    "learned_aliases": _("Skill names learned in review"),
+}
 st.title(_("Data"))
 who = cached.signed_in()
 st.caption(_("Files are checked whole: an import is stored completely or not at all, with a report of every problem."))
@@ -148,7 +159,9 @@ for column, kind_name in zip(columns, ["survey", "courses", "supply"], strict=Tr
 
 st.subheader(_("Export"))
 left, middle, right = st.columns(3)
-table = left.selectbox(_("Table"), service.data_tables(), key="export_table")
+table = left.selectbox(
+    _("Table"), service.data_tables(), format_func=lambda name: EXPORT_NAMES.get(name, name.replace("_", " ")), key="export_table"
+)
 fmt = middle.selectbox(_("Format"), ["xlsx", "csv", "json"], key="export_format")
 right.download_button(
     _("Download"),

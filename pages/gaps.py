@@ -51,6 +51,37 @@ tab_ids = TABS.get(str(who.role), ["company", "region", "schools"])
 tabs = dict(zip(tab_ids, st.tabs([TAB_NAMES[tab] for tab in tab_ids]), strict=True))
 
 
+words = _.words()
+#: What the columns of the company's own tables are called on the page.
+COMPANY_LABELS = {
+    "skill": _("skill"),
+    "role": _("role"),
+    "people": _("people"),
+    "current_level": _("current level"),
+    "required_level": _("required level"),
+    "needed_by": _("needed by"),
+    "priority": _("priority"),
+    "gap_units": _("gap units"),
+    "course": _("course"),
+    "title": _("course"),
+    "provider": _("provider"),
+    "mode": _("mode"),
+    "region": _("region"),
+    "hours": _("hours"),
+    "cost_per_participant": _("cost per participant ({currency})").format(currency=currency),
+    "why_no_course": _("why no course closes it"),
+    "occupation": _("occupation"),
+    "hires_available_per_year": _("hires available per year"),
+    "cost_per_hire": _("cost per hire ({currency})").format(currency=currency),
+    "lead_time_months": _("lead time (months)"),
+    "market_balance": _("labour market"),
+    "hire_closes_gaps_up_to_level": _("a hire closes gaps up to level"),
+    "course_region": _("course region"),
+    "level": _("level reached"),
+    "cheapest": _("cheapest"),
+}
+
+
 @st.fragment
 def company_view() -> None:
     """One company's own gaps and the courses that close them: a new choice reruns only this part."""
@@ -70,31 +101,30 @@ def company_view() -> None:
         b.metric(_("Gap units"), _.number(int(profile.gaps["gap_units"].sum())))
         c.metric(_("Gaps no course closes"), _.number(int((profile.gaps["why_no_course"] != "").sum())))
         st.subheader(_("Roles × skills: current → required level (people)"))
-        st.dataframe(profile.matrix, width="stretch")
+        matrix = profile.matrix.reset_index()
+        st.dataframe(_.table(matrix.assign(role=matrix["role"].replace(words)), {"role": _("role")}), hide_index=True, width="stretch")
         st.subheader(_("Your gaps and the cheapest course that closes each"))
-        st.dataframe(
-            profile.gaps, hide_index=True, width="stretch",
-            column_config={
-                "cost_per_participant": st.column_config.NumberColumn(
-                    _("cost per participant ({currency})").format(currency=currency), format="%,.0f"
-                ),
-                "why_no_course": st.column_config.TextColumn(_("why no course closes it")),
-            },
+        gap_table = profile.gaps.assign(
+            **{column: profile.gaps[column].replace(words) for column in ("role", "priority", "mode", "why_no_course")}
         )
+        st.dataframe(_.table(gap_table, COMPANY_LABELS, digits={"hours": 1, "cost_per_participant": 0}), hide_index=True, width="stretch")
         st.subheader(_("Recruitment in your region"))
         if len(profile.recruitment):
-            st.dataframe(
-                profile.recruitment, hide_index=True, width="stretch",
-                column_config={
-                    "cost_per_hire": st.column_config.NumberColumn(
-                        _("cost per hire ({currency})").format(currency=currency), format="%,.0f"
-                    )
-                },
-            )
+            recruitment = profile.recruitment.assign(market_balance=profile.recruitment["market_balance"].replace(words))
+            st.dataframe(_.table(recruitment, COMPANY_LABELS), hide_index=True, width="stretch")
         else:
             st.caption(_("The labour-market data has no hires for your gap skills in your region."))
         with st.expander(_("Every course that closes one of your gaps")):
-            st.dataframe(cached.coverage_options(key, who, company), hide_index=True, width="stretch")
+            options = cached.coverage_options(key, who, company)
+            skills = cached.skill_choices(key)
+            skill_names = dict(zip(skills["skill_id"], skills["label_da" if cached.language() == "da" else "label"], strict=True))
+            wanted = ["skill", "role", "needed_by", "gap_units", "title", "provider", "mode", "course_region", "level", "hours",
+                      "cost_per_participant", "cheapest"]
+            options = options[[column for column in wanted if column in options]].assign(
+                skill=options["skill"].map(lambda sid: skill_names.get(str(sid), str(sid))),
+                **{column: options[column].replace(words) for column in ("role", "mode") if column in options},
+            )
+            st.dataframe(_.table(options, COMPANY_LABELS, digits={"hours": 1}), hide_index=True, width="stretch")
         st.download_button(
             _("Download your company's view (xlsx)"),
             functools.partial(service.company_workbook, company, store=cached.store(), principal=who),
@@ -210,7 +240,7 @@ def survey_form(company: str) -> None:
     answers = cached.survey_answers(key, who, company)
     # a new data version (a save) starts the form again from the stored answers
     edited = st.data_editor(
-        answers,
+        answers.assign(role=answers["role"].fillna("")),  # an empty role shows empty, not "None"
         key=f"survey_editor_{company}_{key[1]}",
         num_rows="dynamic",
         hide_index=True,
@@ -274,7 +304,7 @@ def region_table() -> None:
     dimension = st.selectbox(_("By"), DIMENSIONS, format_func=DIMENSION_NAMES.__getitem__, key="gaps_by")
     if dimension == "skill":
         st.altair_chart(charts.top_gaps_chart(cached.gaps(key, who, "gaps", "skill")), width="stretch")
-    st.dataframe(cached.gaps_shown(key, who, "gaps", dimension), hide_index=True, width="stretch")
+    st.dataframe(cached.gap_table(cached.gaps_shown(key, who, "gaps", dimension), currency), hide_index=True, width="stretch")
     st.download_button(
         _("Download (xlsx)"),
         lambda: cached.gaps_workbook(key, who, "gaps", dimension),
@@ -289,7 +319,7 @@ if "company" in tabs:
         company_view()
 
 with tabs["region"]:
-    st.caption(service.disclosure_sentence())
+    st.caption(_.disclosure(service.disclosure_terms()))
     region_table()
     st.subheader(_("Skill group × sector"))
     st.altair_chart(charts.gap_heatmap(cached.gaps(key, who, "gaps", ("group", "sector"))), width="stretch")
@@ -299,9 +329,9 @@ with tabs["region"]:
 if "schools" in tabs:
     with tabs["schools"]:
         st.subheader(_("Curriculum gaps: skills in demand that no course covers"))
-        st.caption(service.disclosure_sentence())
+        st.caption(_.disclosure(service.disclosure_terms()))
         st.altair_chart(charts.curriculum_gaps_chart(cached.gaps(key, who, "curriculum")), width="stretch")
-        st.dataframe(cached.gaps_shown(key, who, "curriculum"), hide_index=True, width="stretch")
+        st.dataframe(cached.gap_table(cached.gaps_shown(key, who, "curriculum"), currency), hide_index=True, width="stretch")
         st.subheader(_("Expected course demand"))
         providers = cached.provider_choices(key, who)
         chosen_provider = st.selectbox(
@@ -309,4 +339,6 @@ if "schools" in tabs:
             placeholder=_("every provider"), disabled=bool(who.provider),
         )
         st.caption(_("Participants per course and year if every coverable gap went to its cheapest covering course."))
-        st.dataframe(cached.gaps_shown(key, who, "gaps", "course", None, chosen_provider), hide_index=True, width="stretch")
+        st.dataframe(
+            cached.gap_table(cached.gaps_shown(key, who, "gaps", "course", None, chosen_provider), currency), hide_index=True, width="stretch"
+        )

@@ -43,8 +43,11 @@ if summary.pending_review:
             count=_.number(summary.pending_review)
         )
     )
-st.caption(
-    _("Database: {database} · data version {version} · money in {currency}").format(
-        database=summary.database, version=summary.data_version, currency=summary.currency
+if who.sees_everything:  # where the database lives is for the people who run it
+    st.caption(
+        _("Database: {database} · data version {version} · money in {currency}").format(
+            database=summary.database, version=summary.data_version, currency=summary.currency
+        )
     )
-)
+else:
+    st.caption(_("Data version {version} · money in {currency}").format(version=summary.data_version, currency=summary.currency))

@@ -67,7 +67,9 @@ target = middle.slider(
     _("Coverage target (min_cost)"), 0.0, 1.0, float(base.coverage_target or 0.4), 0.05, key=f"plan_target_{stem}",
     disabled=objective != "min_cost",
 )
-time_limit = right.number_input(_("Time limit (s)"), min_value=1.0, value=float(base.time_limit_s), step=10.0, key=f"plan_time_{stem}")
+time_limit = float(
+    right.number_input(_("Time limit (s)"), min_value=1, value=round(base.time_limit_s), step=10, format="%d", key=f"plan_time_{stem}")
+)
 
 st.subheader(_("Public budget"))
 base_budget = base.budget_per_year
@@ -82,8 +84,11 @@ if form == "unlimited":
     st.caption(_("No ceiling on public money: the plan spends what closing the gaps needs."))
 elif form == "same":
     same = base_budget if isinstance(base_budget, int | float) else max(base_budget.values()) if isinstance(base_budget, dict) else 0.0
-    budget = st.number_input(
-        _("Public budget per year ({currency})").format(currency=currency), min_value=0.0, value=float(same), step=10_000.0, key=f"plan_budget_{stem}"
+    budget = float(
+        st.number_input(
+            _("Public budget per year ({currency})").format(currency=currency), min_value=0, value=round(same), step=1000,
+            format="%d", key=f"plan_budget_{stem}",
+        )
     )
     st.caption(_("0 means no public money: companies pay all training themselves."))
 else:
@@ -91,8 +96,10 @@ else:
     budget = {}
     for index, year in enumerate(base.years):
         start = base.budget(year)
-        budget[year] = columns[index % len(columns)].number_input(
-            f"{year} ({currency})", min_value=0.0, value=float(start or 0.0), step=10_000.0, key=f"plan_budget_{stem}_{year}"
+        budget[year] = float(
+            columns[index % len(columns)].number_input(
+                f"{year} ({currency})", min_value=0, value=round(start or 0), step=1000, format="%d", key=f"plan_budget_{stem}_{year}"
+            )
         )
     st.caption(_("0 in a year means no public money that year."))
 
@@ -159,13 +166,13 @@ if result.violations:
 st.caption(_("Public budget: {budget}.").format(budget=_.budget(result.scenario.budget_per_year, currency)))
 
 summary = result.to_json_dict()
-cols = st.columns(6)
+cols = [*st.columns(3), *st.columns(3)]  # two rows of three: each figure has room to show whole
 cols[0].metric(_("Gap units closed"), _.number(result.closed_units))
 cols[1].metric(_("Unmet gap units"), _.number(result.unmet_units))
 cols[2].metric(_("Participants"), _.number(summary["participants"]["total"]))
 cols[3].metric(_("Course runs"), _.number(summary["runs"]["total"]))
 cols[4].metric(_("Hires"), _.number(summary["hires"]["total"]))
-cols[5].metric(_("Public cost"), _.money(result.public_cost, currency))
+cols[5].metric(_("Public cost"), _.compact_money(result.public_cost, currency), help=_.money(result.public_cost, currency))
 
 plan_charts = service.plan_charts(result, store=cached.store(), principal=who)
 if len(plan_charts["closed_and_unmet"]):
@@ -185,11 +192,12 @@ runs_tab, participants_tab, hires_tab, unmet_tab = st.tabs(
 )
 shown = service.plan_view(result, store=cached.store(), principal=who)
 if not who.sees_everything:
-    st.caption(service.plan_disclosure_sentence(store=cached.store(), principal=who))
-runs_tab.dataframe(shown["runs"], hide_index=True, width="stretch")
-participants_tab.dataframe(shown["participants"], hide_index=True, width="stretch")
-hires_tab.dataframe(shown["hires"], hide_index=True, width="stretch")
-unmet_tab.dataframe(service.unmet_reasons(result, store=cached.store(), principal=who), hide_index=True, width="stretch")
+    st.caption(_.disclosure(service.disclosure_terms(), plan=True))
+runs_tab.dataframe(cached.shown(shown["runs"], currency), hide_index=True, width="stretch")
+participants_tab.dataframe(cached.shown(shown["participants"], currency), hide_index=True, width="stretch")
+hires_tab.dataframe(cached.shown(shown["hires"], currency, figure="hires"), hide_index=True, width="stretch")
+unmet = service.unmet_reasons(result, store=cached.store(), principal=who)
+unmet_tab.dataframe(cached.shown(unmet, currency, figure="unmet_units"), hide_index=True, width="stretch")
 
 shown_plan: service.PlanResult = result
 if who.sees_everything:

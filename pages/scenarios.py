@@ -2,6 +2,7 @@
 
 import functools
 
+import pandas as pd
 import streamlit as st
 
 from pages import cached
@@ -9,6 +10,44 @@ from skills import charts, service
 from skills.errors import VetplanError
 
 _ = cached.translator()
+words = _.words()
+#: Decimals of each key figure (closed units can be fractions of a unit; people, runs and money are whole).
+KPI_DIGITS = {"weighted_closed_units": 1, "closed_units": 1, "unmet_units": 1}
+#: What each scenario setting is called on the page.
+SETTING_NAMES = {
+    "budget_per_year": _("public budget per year"),
+    "subsidy_rate": _("subsidy rate"),
+    "company_cost_cap": _("cost cap per company"),
+    "default_trainer_hours": _("trainer hours per provider"),
+    "time_limit_s": _("time limit (s)"),
+    "objective": _("objective"),
+    "coverage_target": _("coverage target"),
+    "years": _("years"),
+}
+
+
+def kpi_name(kpi: str) -> str:
+    """What a key figure is called, money with its currency."""
+    names = {
+        "weighted_closed_units": _("Gap units closed, weighted by priority"),
+        "closed_units": _("Gap units closed"),
+        "unmet_units": _("Gap units left unmet"),
+        "total_cost": _("Total cost ({currency})"),
+        "public_cost": _("Public cost ({currency})"),
+        "company_cost": _("Company cost ({currency})"),
+        "cost_per_closed_unit": _("Total cost per closed gap unit ({currency})"),
+        "companies_reached": _("Companies with staff on a course or a hire"),
+        "runs": _("Course runs opened"),
+        "participants": _("Participants"),
+        "hires": _("Hires"),
+        "training_hours": _("Training hours (participants × course hours)"),
+    }
+    if kpi.startswith("closed_units:"):
+        return _("Gap units closed: {group}").format(group=kpi.removeprefix("closed_units:"))
+    return names.get(kpi, kpi.replace("_", " ")).format(currency=comparison_currency)
+
+
+comparison_currency = "EUR"
 st.title(_("Compare scenarios"))
 who = cached.signed_in()
 key = cached.results_key()
@@ -27,25 +66,33 @@ if str(who.role) in {"policymaker", "analyst", "admin"}:
     comparison = cached.compare_runs(key, data, who, tuple(chosen), baseline or chosen[0])
     for note in comparison.notes:
         st.warning(note)
-    currency = comparison.currency
+    currency = comparison_currency = comparison.currency
 
     st.subheader(_("Key figures against the baseline"))
     table = comparison.against_baseline
-    labels = {**service.kpi_labels(currency), **{k: k for k in table["kpi"].unique() if k not in service.kpi_labels(currency)}}
-    shown = table.assign(kpi=table["kpi"].map(labels)).pivot(index="kpi", columns="run", values="value")
-    differences = table.assign(kpi=table["kpi"].map(labels)).pivot(index="kpi", columns="run", values="difference_pct")
-    shown = shown.join(differences.rename(columns=lambda run: _("{run} vs baseline (%)").format(run=run)))
-    order = [labels[k] for k in dict.fromkeys(table["kpi"])]
-    st.dataframe(shown.loc[order], width="stretch", column_config={c: st.column_config.NumberColumn(format="%,.1f") for c in shown.columns})
+    kpis = list(dict.fromkeys(table["kpi"]))
+    values = table.pivot(index="kpi", columns="run", values="value").reindex(kpis)
+    differences = table.pivot(index="kpi", columns="run", values="difference_pct").reindex(kpis)
+    key_figures = pd.DataFrame({_("key figure"): [kpi_name(kpi) for kpi in kpis]})
+    for run in values.columns:
+        key_figures[run] = [_.cell(value, KPI_DIGITS.get(kpi, 0)) for kpi, value in zip(kpis, values[run].tolist(), strict=True)]
+    for run in differences.columns:
+        key_figures[_("{run} vs baseline (%)").format(run=run)] = [_.cell(value, 1) for value in differences[run].tolist()]
+    st.dataframe(key_figures, hide_index=True, width="stretch")
 
     st.subheader(_("Settings that differ"))
     if len(comparison.settings):
-        st.dataframe(comparison.settings, hide_index=True, width="stretch")
+        settings = comparison.settings.copy()
+        for column in settings.columns[1:]:
+            settings[column] = [_.cell(words.get(str(value), value)) for value in settings[column].tolist()]
+        settings["setting"] = settings["setting"].map(lambda name: SETTING_NAMES.get(str(name), str(name).replace("_", " ")))
+        st.dataframe(settings.rename(columns={"setting": _("setting")}), hide_index=True, width="stretch")
     else:
         st.caption(_("The runs compared share every setting."))
 
     runs = comparison.runs[["label", "scenario", "run_id", "created_at", "status", "gap", "data_version", "on_current_data", "changes"]]
-    st.dataframe(runs, hide_index=True, width="stretch", column_config={"gap": st.column_config.NumberColumn(format="percent")})
+    runs = runs.assign(gap=runs["gap"].map(lambda share: _.percent(share, 2) if pd.notna(share) else ""))
+    st.dataframe(cached.shown(runs.drop(columns="scenario"), currency), hide_index=True, width="stretch")
 
     left, right = st.columns(2)
     left.altair_chart(charts.closed_by_group_chart(comparison.charts["closed_by_group"]), width="stretch")
@@ -86,18 +133,21 @@ if str(who.role) in {"policymaker", "analyst", "admin"}:
             if knee_budget is not None:
                 st.caption(
                     _("Diminishing returns from {budget} a year: above it, each extra unit of money closes less.").format(
-                        budget=f"{currency} {knee_budget:,.0f}"
+                        budget=_.money(knee_budget, currency)
                     )
                 )
             columns = [c for c in ("budget", "weighted_closed_units", "closed_units", "public_cost", "status", "gap", "reused_from") if c in curve]
-            st.dataframe(curve[columns], hide_index=True, width="stretch")
+            st.dataframe(cached.shown(curve[columns], currency), hide_index=True, width="stretch")
     st.subheader(_("Course runs by scenario"))
 else:
-    st.caption(_("Your part of each plan, {who}.").format(who=who.describe()))
+    st.caption(_("Your part of each plan, {who}.").format(who=_.describe(who)))
     st.subheader(_("Course runs your staff attend") if who.company_id else _("Course runs your courses hold"))
-st.dataframe(cached.scenario_table(key, who, "runs", tuple(chosen)), hide_index=True, width="stretch")
+currency = cached.info(data, who).currency
+st.dataframe(cached.shown(cached.scenario_table(key, who, "runs", tuple(chosen)), currency), hide_index=True, width="stretch")
 if who.company_id:
     st.subheader(_("Your staff on courses"))
-    st.dataframe(cached.scenario_table(key, who, "participants", tuple(chosen)), hide_index=True, width="stretch")
+    st.dataframe(cached.shown(cached.scenario_table(key, who, "participants", tuple(chosen)), currency), hide_index=True, width="stretch")
     st.subheader(_("Your hires"))
-    st.dataframe(cached.scenario_table(key, who, "hires", tuple(chosen)), hide_index=True, width="stretch")
+    st.dataframe(
+        cached.shown(cached.scenario_table(key, who, "hires", tuple(chosen)), currency, figure="hires"), hide_index=True, width="stretch"
+    )

@@ -290,7 +290,7 @@ def runs_by_provider_chart(runs: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("provider:N", title=None, sort="-x"),
-            x=alt.X("sum(runs):Q", title="Course runs"),
+            x=alt.X("sum(runs):Q", title="Course runs", axis=alt.Axis(format="d", tickMinStep=1)),  # whole runs: 1, 2, 3
             yOffset=alt.YOffset("run:N"),
             color=alt.Color("year:O", title="Year"),
             tooltip=[alt.Tooltip("run:N", title="Run"), alt.Tooltip("provider:N", title="Provider"), alt.Tooltip("year:O", title="Year"),

@@ -5,14 +5,17 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import functools
-from collections.abc import Iterable
+import math
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
-from babel.dates import format_date
+import pandas as pd
+from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent
 
 #: The interface languages: code -> the language's own name (what the switch shows).
 LANGUAGES: Final = {"en": "English", "da": "Dansk"}
@@ -32,6 +35,37 @@ LOCALE_DIR: Final = Path(__file__).resolve().parent / "locale"
 DOMAIN: Final = "vetplan"
 #: Money as whole amounts with the ISO code, where each language puts it (``EUR 50,000`` / ``50.000 EUR``).
 _MONEY_PATTERNS: Final = {"en": "¤¤ #,##0", "da": "#,##0 ¤¤"}
+#: Where each language puts the currency code beside a compact amount (``EUR 22.5k`` / ``22,5 t EUR``).
+_COMPACT_MONEY: Final = {"en": "{currency} {amount}", "da": "{amount} {currency}"}
+#: A text cell that holds a plain number (``"23"``, ``"4.5"``): written in the language like a number cell.
+_NUMBER_TEXT: Final = re.compile(r"-?\d+(\.\d+)?")
+#: What an empty cell shows.
+BLANK: Final = ""
+#: What a withheld figure (``:c``) shows.
+WITHHELD: Final = "–"
+#: Columns whose numbers are names, not figures (years, codes): shown as written, never ``2,027``.
+PLAIN_COLUMNS: Final = frozenset(
+    {"year", "needed_by", "role", "occupation", "run_id", "data_version", "sector", "region", "company_id", "course_id", "isco"}
+)
+#: What a protected figure shows instead of a number (skills.disclosure's mark).
+CONFIDENTIAL_MARK: Final = ":c"
+#: The English texts of the plan's unmet reasons (optimisation.explain.REASONS), so either form finds its translation.
+_REASON_TEXTS: Final = {
+    "no_course_for_skill": "no course in the catalogue teaches the skill",
+    "no_course_reaches_level": "no course teaches the skill up to the required level",
+    "entry_level_too_high": "the courses that reach the level start above the staff's current level",
+    "no_course_in_region": "suitable courses run only in other regions and not online",
+    "cohort_too_small": "too few people need the suitable courses to fill a minimum cohort",
+    "budget_exhausted": "the public budget is used up",
+    "seats_or_runs_exhausted": "the suitable courses' seats and runs are used up",
+    "company_capacity": "the company cannot release more staff for training",
+    "company_cost_cap": "the company's cost cap is reached",
+    "provider_capacity": "the providers' trainer hours are used up",
+    "no_hires_available": "no hire can close it",
+    "coverage_target_met": "the coverage target is met; closing more would only add cost",
+    "not_worth_its_cost": "closing it would cost more than it is worth at the scenario's gap-unit value",
+    "solver_stopped": "the solver stopped within its gap; a better plan may close it",
+}
 #: The files whose ``_("...")`` texts make up the catalogues.
 PROJECT_ROOT: Final = Path(__file__).resolve().parents[1]
 SOURCES: Final = ("app.py", "pages/*.py", "skills/i18n.py", "skills/templates.py")
@@ -99,6 +133,151 @@ class Translator:
             amount, currency, format=_MONEY_PATTERNS[self.language], locale=self.locale, currency_digits=False
         )
 
+    def compact_money(self, amount: float, currency: str) -> str:
+        """An amount short enough for a metric: ``EUR 218.9k`` / ``218,9 t EUR`` (whole amounts below a thousand)."""
+        number = format_compact_decimal(amount, format_type="short", locale=self.locale, fraction_digits=1)
+        return _COMPACT_MONEY[self.language].format(currency=currency, amount=number)
+
+    def moment(self, value: dt.datetime | str) -> str:
+        """A date and time as the language writes it (``03/12/2026, 12:50`` / ``03.12.2026 12.50``)."""
+        when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+        return format_datetime(when, format="short", locale=self.locale)
+
+    def cell(self, value: Any, digits: int | None = None) -> str:
+        """One table cell as text in the language: a number with its separators (whole numbers without
+        decimals unless ``digits`` says), a missing value blank, anything else as written."""
+        if value is None or value is pd.NA or value is pd.NaT:
+            return BLANK
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, str):
+            if value.strip() == CONFIDENTIAL_MARK:
+                return WITHHELD
+            if _NUMBER_TEXT.fullmatch(value.strip()):
+                return self.cell(float(value), digits)
+            return BLANK if value.strip().casefold() in {"nan", "none", "<na>"} else value
+        if hasattr(value, "item"):
+            value = value.item()
+        if isinstance(value, int | float):
+            if isinstance(value, float) and math.isnan(value):
+                return BLANK
+            places = digits if digits is not None else 0 if float(value).is_integer() else 1
+            return self.number(value, places)
+        return str(value)
+
+    def plain(self, value: Any) -> str:
+        """A cell shown as written (a name, a code, a year): missing values blank, whole numbers without ``.0``."""
+        if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+            return BLANK
+        if hasattr(value, "item"):
+            value = value.item()
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        text = str(value)
+        if text.strip() == CONFIDENTIAL_MARK:
+            return WITHHELD
+        return BLANK if text.strip().casefold() in {"nan", "none", "<na>"} else text
+
+    def table(
+        self, frame: pd.DataFrame, labels: Mapping[str, str] | None = None, *, digits: Mapping[str, int] | None = None
+    ) -> pd.DataFrame:
+        """``frame`` as a page shows it: every cell through :meth:`cell` (numbers in the language, missing
+        cells blank; ``digits`` decimals per column), yes/no columns kept, columns named by ``labels``."""
+        places = digits or {}
+        shown = pd.DataFrame(index=frame.index)
+        for column in frame.columns:
+            values = frame[column]
+            if pd.api.types.is_bool_dtype(values):
+                shown[column] = values
+                continue
+            if str(column) in PLAIN_COLUMNS:
+                shown[column] = [self.plain(value) for value in values.tolist()]
+                continue
+            if not pd.api.types.is_numeric_dtype(values) and not _figures_as_text(values):
+                shown[column] = [self.plain(value) for value in values.tolist()]
+                continue
+            whole = places.get(column)
+            if whole is None and pd.api.types.is_float_dtype(values):
+                finite = values.dropna()
+                whole = 0 if finite.empty or bool((finite % 1 == 0).all()) else 1  # one number of decimals a column
+            shown[column] = [self.cell(value, whole) for value in values.tolist()]
+        return shown.rename(columns=dict(labels or {}))
+
+    def words(self) -> dict[str, str]:
+        """Values tables hold as codes or English words (course modes, priorities, market balance, roles, the reasons
+        a gap stays open) -> the text in the language; a value not listed is shown as it is."""
+        _ = self
+        reasons = {
+            "no_course_for_skill": _("no course in the catalogue teaches the skill"),
+            "no_course_reaches_level": _("no course teaches the skill up to the required level"),
+            "entry_level_too_high": _("the courses that reach the level start above the staff's current level"),
+            "no_course_in_region": _("suitable courses run only in other regions and not online"),
+            "not_in_region": _("suitable courses run only in other regions and not online"),
+            "cohort_too_small": _("too few people need the suitable courses to fill a minimum cohort"),
+            "budget_exhausted": _("the public budget is used up"),
+            "seats_or_runs_exhausted": _("the suitable courses' seats and runs are used up"),
+            "company_capacity": _("the company cannot release more staff for training"),
+            "company_cost_cap": _("the company's cost cap is reached"),
+            "provider_capacity": _("the providers' trainer hours are used up"),
+            "no_hires_available": _("no hire can close it"),
+            "coverage_target_met": _("the coverage target is met; closing more would only add cost"),
+            "not_worth_its_cost": _("closing it would cost more than it is worth at the scenario's gap-unit value"),
+            "solver_stopped": _("the solver stopped within its gap; a better plan may close it"),
+        }
+        company_reasons = {  # skills.company_view.NO_COURSE_REASONS
+            "no course in the catalogue teaches this skill": _("no course in the catalogue teaches this skill"),
+            "no course teaches this skill up to the level required": _("no course teaches this skill up to the level required"),
+            "every course that reaches the level starts above the staff's current level": _(
+                "every course that reaches the level starts above the staff's current level"
+            ),
+            "the courses that fit run only in other regions and none is online": _(
+                "the courses that fit run only in other regions and none is online"
+            ),
+            "no course reaches the level": _("no course reaches the level"),
+        }
+        return {
+            **reasons,
+            **{english: reasons[code] for code, english in _REASON_TEXTS.items() if code in reasons},
+            **company_reasons,
+            "in-person": _("in-person"), "online": _("online"), "blended": _("blended"),
+            "high": _("high"), "medium": _("medium"), "low": _("low"),
+            "surplus": _("surplus"), "balanced": _("balanced"), "shortage": _("shortage"),
+            "public": _("public"), "Total": _("Total"), "role not stated": _("role not stated"), "(not stated)": _("role not stated"),
+            "optimal": _("optimal"), "feasible": _("good plan"), "poor": _("poor"), "infeasible": _("infeasible"),
+            "none": _("none"),
+        }
+
+    def describe(self, principal: Any) -> str:
+        """Who a signed-in principal is, in the language: ``anna (company C001)`` / ``anna (virksomhed C001)``."""
+        _ = self
+        roles = {"company": _("company"), "provider": _("school"), "policymaker": _("policymaker"), "analyst": _("analyst"),
+                 "admin": _("administrator")}
+        bound = principal.company_id or principal.provider
+        role = roles.get(str(principal.role), str(principal.role))
+        return f"{principal.user} ({role}{' ' + bound if bound else ''})"
+
+    def disclosure(self, terms: Mapping[str, Any], *, plan: bool = False) -> str:
+        """The disclosure rules (``service.disclosure_terms()``) in words, for the caption beside a protected table;
+        ``plan`` adds how plan tables pool participants, hires and unmet units."""
+        _ = self
+        if terms["perturbation"]:
+            method = _(
+                "Figures are perturbed by cell-key noise of up to {noise} % of the largest company's part of the cell: the same "
+                "cell shows the same figure in every table, and totals are perturbed on their own, so they need not add up. "
+                "A cell from fewer than {companies} companies shows only a range of its main figure ({bands}, …) and – for the rest."
+            ).format(noise=self.number(terms["noise_pct"]), companies=terms["min_companies"], bands=", ".join(terms["bands"]))
+        else:
+            method = _(
+                "Cells from fewer than {companies} companies, or where the {n} largest hold more than {k} % of any figure "
+                "in the cell, are withheld and show as –."
+            ).format(companies=terms["min_companies"], n=terms["dominance_n"], k=self.number(terms["dominance_pct"]))
+        if not plan:
+            return method
+        return _(
+            "Participants, hires and unmet units are pooled by sector, region, size band, skill, course and year; no company "
+            "is named, and region totals are the plan's exact headline figures."
+        ) + " " + method
+
     def percent(self, share: float, digits: int = 0) -> str:
         """A share (0.45) as a percentage with a space before the sign: ``45 %``, ``0.46 %`` / ``0,46 %``."""
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + " %"
@@ -118,6 +297,14 @@ class Translator:
         if budget == 0:
             return _("no public money")
         return _("{amount} a year").format(amount=self.money(budget, currency))
+
+
+def _figures_as_text(values: pd.Series) -> bool:
+    """Whether a text column holds figures: every filled cell a plain number or the protected mark ``:c``."""
+    filled = [str(value).strip() for value in values.tolist() if value is not None and not (isinstance(value, float) and math.isnan(value))
+              and value is not pd.NA]
+    numbers = [text for text in filled if _NUMBER_TEXT.fullmatch(text)]
+    return bool(numbers) and all(text == CONFIDENTIAL_MARK or _NUMBER_TEXT.fullmatch(text) for text in filled)
 
 
 def translator(language: object = DEFAULT_LANGUAGE) -> Translator:

@@ -929,6 +929,24 @@ def disclosure_sentence(settings: Settings | None = None) -> str:
     return Rules.from_settings(settings or load_settings()).sentence()
 
 
+def disclosure_terms(settings: Settings | None = None) -> dict[str, Any]:
+    """The figures of the disclosure rules in force, for a page to state them in its own language
+    (what :func:`disclosure_sentence` says in English)."""
+    from skills.disclosure import PERTURBATION, Rules, band_labels
+
+    rules = Rules.from_settings(settings or load_settings())
+    return {
+        "perturbation": rules.method == PERTURBATION, "noise_pct": 100 * rules.noise_scale, "min_companies": rules.min_contributors,
+        "dominance_n": rules.dominance_n, "dominance_pct": 100 * rules.dominance_k, "bands": band_labels()[:6],
+    }
+
+
+def course_titles(store: Store | None = None) -> dict[str, str]:
+    """course_id -> title of every course in the catalogue (the public offer), for tables that name courses."""
+    courses = load_dataset(store).flat("courses")
+    return dict(zip(courses["course_id"].astype(str), courses["title"].astype(str), strict=True))
+
+
 def gaps_for_display(table: pd.DataFrame, *, for_app: bool = False) -> pd.DataFrame:
     """A gap table as people read it: suppressed cells ``:c``, totals labelled.
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from skills import service
+from skills import i18n, service
 from skills.cli import main
 from tests.fixtures.builders import csv_bytes
 from tests.fixtures.signin import signed_in
@@ -89,7 +90,10 @@ def test_gaps_page_shows_company_region_and_school_views() -> None:
     assert metrics["Skill requirements already met"] == f"{100 * profile.compliance:.0f} %"
     assert metrics["Gap units"] == f"{int(profile.gaps['gap_units'].sum()):,}"
     shown = [frame.value for frame in app.dataframe]
-    assert any("why_no_course" in frame.columns and len(frame) == len(profile.gaps) for frame in shown)
+    assert any("why no course closes it" in frame.columns and len(frame) == len(profile.gaps) for frame in shown)
+    [gaps] = [frame for frame in shown if "why no course closes it" in frame.columns]
+    assert not {"why_no_course", "cost_per_participant", "gap_units"} & set(gaps.columns)
+    assert not {"None", "nan", ":c"} & set(gaps.to_numpy().ravel().astype(str))
     app.selectbox(key="gaps_by").set_value("sector").run()
     assert not app.exception
 
@@ -127,14 +131,17 @@ def test_plan_page_solves_and_scenarios_page_compares() -> None:
     assert compare.selectbox(key="compare_baseline").value == "half"  # the first name, sorted
     compare.selectbox(key="compare_baseline").set_value("page_test").run()
     assert not compare.exception
-    kpis = compare.dataframe[0].value
-    assert kpis.loc["Gap units closed", "page_test"] == pytest.approx(result.closed_units)
-    assert kpis.loc["Public cost (EUR)", "page_test"] == pytest.approx(result.public_cost)
-    assert kpis.loc["Public cost (EUR)", "page_test vs baseline (%)"] == 0
+    kpis = compare.dataframe[0].value.set_index("key figure")
+    english = i18n.translator("en")
+    assert kpis.loc["Gap units closed", "page_test"] == english.number(result.closed_units, 1)
+    assert kpis.loc["Public cost (EUR)", "page_test"] == english.number(result.public_cost)  # money in whole units
+    assert kpis.loc["Public cost (EUR)", "page_test vs baseline (%)"] == "0.0"
+    assert re.fullmatch(r"\d+", kpis.loc["Course runs opened", "page_test"])  # counts are whole: never "47.0"
     settings = compare.dataframe[1].value
-    assert settings["setting"].tolist() == ["budget_per_year"]
+    assert settings["setting"].tolist() == ["public budget per year"]
+    assert set(settings["half"]) == {"125,000"}
     runs = compare.dataframe[2].value
-    assert set(runs["label"]) == {"page_test", "half"} and runs["on_current_data"].all()
+    assert set(runs["run"]) == {"page_test", "half"} and runs["on the current data"].all()
     specs = " ".join(chart.proto.spec for chart in compare.get("vega_lite_chart"))
     assert "Cost per year, by who pays (EUR)" in specs and "Gap units closed, by skill group" in specs
     assert not compare.warning  # both runs are on the current data
