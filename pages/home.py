@@ -21,7 +21,7 @@ if not counts["companies"] and not counts["courses"]:
         _("The database holds no region yet. Run `vetplan init --sample` or import a survey and a course catalogue.")
     )
 
-columns = st.columns(6)
+columns = [*st.columns(3), *st.columns(3)]  # two rows of three: labels and figures show whole in either language
 figures = [
     (_("Companies"), counts["companies"]),
     (_("Employees"), counts["employees"]),

@@ -111,7 +111,7 @@ if str(who.role) in {"policymaker", "analyst", "admin"}:
             _("Public budgets per year ({currency}), separated by spaces").format(currency=currency),
             "50000 100000 150000 200000 250000 300000 400000 500000", key="sweep_budgets",
         )
-        time_limit = st.number_input(_("Time limit per budget (s)"), min_value=5.0, value=30.0, step=5.0, key="sweep_time")
+        time_limit = float(st.number_input(_("Time limit per budget (s)"), min_value=5, value=30, step=5, format="%d", key="sweep_time"))
         if st.button(_("Run the sweep"), key="sweep_run"):
             try:
                 budgets = [float(text) for text in budgets_text.replace(",", " ").split()]

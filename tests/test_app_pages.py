@@ -148,7 +148,7 @@ def test_plan_page_solves_and_scenarios_page_compares() -> None:
 
     # a budget sweep from the same page: the curve, its table, and each solved budget stored as a run
     compare.text_input(key="sweep_budgets").set_value("0 100000 250000")
-    compare.number_input(key="sweep_time").set_value(5.0)
+    compare.number_input(key="sweep_time").set_value(5)
     compare.button(key="sweep_run").click().run(timeout=240)
     assert not compare.exception and not compare.error
     specs = " ".join(chart.proto.spec for chart in compare.get("vega_lite_chart"))
