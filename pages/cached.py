@@ -280,6 +280,9 @@ def shown(frame: pd.DataFrame, currency: str, *, figure: str = "participants", d
     for column in ("mode", "reason", "status", "unmet_reason", "priority", "why_uncovered"):
         if column in table:
             table[column] = table[column].replace(words)
+    if "sector" in table:
+        names = service.sector_names(language())
+        table["sector"] = table["sector"].map(lambda code: names.get(str(code), code))
     if "created_at" in table:
         table["created_at"] = table["created_at"].map(lambda when: _.moment(str(when)) if when is not None and str(when) else "")
     return _.table(table, labels(currency), digits=digits)

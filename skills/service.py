@@ -941,6 +941,13 @@ def disclosure_terms(settings: Settings | None = None) -> dict[str, Any]:
     }
 
 
+def sector_names(language: str = "en") -> dict[str, str]:
+    """NACE code -> ``C10 Manufacture of food products`` (in ``language``), for tables that show sectors."""
+    from skills.templates import NACE_NAMES, sector_name
+
+    return {code: f"{code} {sector_name(code, language)}" for code in NACE_NAMES}
+
+
 def course_titles(store: Store | None = None) -> dict[str, str]:
     """course_id -> title of every course in the catalogue (the public offer), for tables that name courses."""
     courses = load_dataset(store).flat("courses")

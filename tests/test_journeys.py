@@ -410,6 +410,17 @@ def test_3_a_policymaker_works_in_danish(app: App, page: Any) -> None:
     assert shown & danish, f"no Danish skill name among {sorted(shown)[:5]}"
     assert not shown & (set(skills["label"]) - set(skills["label_da"])), "English skill names on the Danish page"
 
+    # the region's gaps and the comparison in Danish: headers in words, figures with Danish separators
+    go_to(page, "Kompetencegab", "Kompetencegab")
+    screenshot(page, "3-danish-03-kompetencegab")
+    region = table_csv(page, tables(page).nth(0))
+    assert not [column for column in region.columns if "_" in column], list(region.columns)
+    go_to(page, "Scenarier", "Sammenlign scenarier")
+    screenshot(page, "3-danish-04-scenarier")
+    kpis = table_csv(page, tables(page).nth(0))
+    runs = kpis[kpis.iloc[:, 0] == "Oprettede kursushold"]
+    assert len(runs) == 1 and all(re.fullmatch(r"\d+", value) for value in runs.iloc[0, 1:3]), runs
+
 
 def test_4_a_school_finds_its_curriculum_gaps_and_expected_participants(app: App, page: Any) -> None:
     """Aarhus Tekniske Skole on the Course planning page: its own courses only, the demand they can expect
