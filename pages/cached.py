@@ -293,6 +293,9 @@ def gap_table(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
     a withheld figure as its range, columns named in the session's language."""
     table = frame.drop(columns=[column for column in ("suppressed", "is_total") if column in frame])
     if "label" in table and "skill" in table:
+        skills = skill_choices(data_key())
+        names = dict(zip(skills["skill_id"], skills["label_da" if language() == "da" else "label"], strict=True))
+        table = table.assign(label=[names.get(str(sid)) or label for sid, label in zip(table["skill"], table["label"], strict=True)])
         table = table.drop(columns="skill").rename(columns={"label": "skill"})
     if "title" in table and "course_id" in table:
         table = table.drop(columns="course_id")
