@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -300,3 +300,24 @@ def gap_table(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
     if "title" in table and "course_id" in table:
         table = table.drop(columns="course_id")
     return shown(table, currency, figure="participants" if "participants" in table else "gap_units")
+
+
+def chart(figure: Any) -> Any:
+    """An Altair chart with its titles in the session's language (charts are built in English)."""
+    _ = translator()
+    if _.language == i18n.DEFAULT_LANGUAGE:
+        return figure
+
+    def translated(node: Any, key: str = "") -> Any:
+        if isinstance(node, dict):
+            if key == "title":  # a title with a subtitle: {"text": ..., "subtitle": ...}
+                return {name: _.chart_text(value) if name in ("text", "subtitle") and isinstance(value, str) else translated(value, name)
+                        for name, value in node.items()}
+            return {name: translated(value, name) for name, value in node.items()}
+        if isinstance(node, list):
+            return [translated(value) for value in node]
+        if key == "title" and isinstance(node, str):
+            return _.chart_text(node)
+        return node
+
+    return type(figure).from_dict(translated(figure.to_dict()))

@@ -247,6 +247,41 @@ class Translator:
             "none": _("none"),
         }
 
+    def chart_text(self, text: str) -> str:
+        """A chart's title or axis title (skills.charts writes them in English) in the language: the catalogue's
+        text, with the currency or the count of hidden cells put back where the title had them."""
+        _ = self
+        known = {
+            "Course runs": _("Course runs"), "Course runs each year, by provider": _("Course runs each year, by provider"),
+            "Course runs opened, by provider and year": _("Course runs opened, by provider and year"), "Gap units": _("Gap units"),
+            "Gap units by skill group and sector": _("Gap units by skill group and sector"), "Gap units closed": _("Gap units closed"),
+            "Gap units closed and left unmet, by skill group": _("Gap units closed and left unmet, by skill group"),
+            "Gap units closed, by skill group": _("Gap units closed, by skill group"),
+            "Gap units closed, weighted by priority": _("Gap units closed, weighted by priority"),
+            "Gap units the course catalogue can cover": _("Gap units the course catalogue can cover"),
+            "Largest skills gaps": _("Largest skills gaps"), "Paid by": _("Paid by"), "Provider": _("Provider"), "Run": _("Run"),
+            "Skill group": _("Skill group"), "Skills in demand that no course covers": _("Skills in demand that no course covers"),
+            "Status": _("Status"), "Weighted units closed": _("Weighted units closed"), "Year": _("Year"), "gap units": _("gap units"),
+            "gap_units": _("gap units"), "uncovered gap units": _("uncovered gap units"), "why": _("why"), "group": _("skill group"),
+            "sector": _("sector"),
+        }
+        if text in known:
+            return known[text]
+        with_currency = {
+            "Budget ({currency})": _("Budget ({currency})"), "Cost ({currency})": _("Cost ({currency})"),
+            "Cost per year, by who pays ({currency})": _("Cost per year, by who pays ({currency})"),
+            "Gap units closed against the public budget ({currency} a year)": _("Gap units closed against the public budget ({currency} a year)"),
+            "Public budget per year ({currency})": _("Public budget per year ({currency})"),
+        }
+        for english, translated in with_currency.items():
+            found = re.fullmatch(re.escape(english).replace(re.escape("{currency}"), "([A-Z]{3})"), text)
+            if found:
+                return translated.format(currency=found.group(1))
+        hidden = re.fullmatch(r"(\d+) confidential cell\(s\) \(:c\) not shown", text)
+        if hidden:
+            return _("{count} confidential cell(s) (:c) not shown").format(count=hidden.group(1))
+        return text
+
     def describe(self, principal: Any) -> str:
         """Who a signed-in principal is, in the language: ``anna (company C001)`` / ``anna (virksomhed C001)``."""
         _ = self

@@ -187,6 +187,8 @@ def test_the_plan_page_in_danish(sample: None) -> None:
     assert any(caption.value.startswith("Offentligt budget: ") for caption in app.caption)
     assert [tab.label for tab in app.tabs] == ["Kursushold", "Deltagere", "Ansættelser", "Udækkede gab og hvorfor"]
     assert _english_left(app) == []
+    specs = " ".join(chart.proto.spec for chart in app.get("vega_lite_chart"))  # the charts' titles in Danish too
+    assert "efter hvem der betaler (EUR)" in specs and "Cost per year" not in specs  # (the spec escapes "å")
 
 
 @pytest.mark.parametrize("page", ["data.py", "review.py", "scenarios.py", "sign_in.py", "home.py"])
