@@ -241,7 +241,7 @@ NO_DATA = {
     "session_principal", "sign_in", "sign_in_by_email", "sign_out", "skill_choices", "skill_groups", "survey_mapping_text",
     "survey_mappings", "write_frame", "comparison_workbook", "kpi_labels", "scenario_names", "plan_charts", "default_language",
     "plan_disclosure_sentence",
-    "scenario_changes", "client_file_name", "disclosure_terms",
+    "scenario_changes", "client_file_name", "disclosure_terms", "sector_names",
 }
 #: Open to every signed-in role: region-wide counts, names of stored scenarios, empty templates.
 EVERY_ROLE = {"info", "unmapped", "stored_scenarios", "template", "scenario_runs", "provider_choices", "course_titles"}
