@@ -302,11 +302,16 @@ def gap_table(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
     return shown(table, currency, figure="participants" if "participants" in table else "gap_units")
 
 
-def chart(figure: Any) -> Any:
-    """An Altair chart with its titles in the session's language (charts are built in English)."""
+def draw(target: Any, figure: Any) -> None:
+    """Draw an Altair chart in ``target`` (``st`` or a column), its titles in the session's language.
+
+    Charts are built in English; another language gets the chart's Vega-Lite spec with its titles
+    through the catalogue (drawing the spec costs no more than drawing the chart).
+    """
     _ = translator()
     if _.language == i18n.DEFAULT_LANGUAGE:
-        return figure
+        target.altair_chart(figure, width="stretch")
+        return
 
     def translated(node: Any, key: str = "") -> Any:
         if isinstance(node, dict):
@@ -320,4 +325,4 @@ def chart(figure: Any) -> Any:
             return _.chart_text(node)
         return node
 
-    return type(figure).from_dict(translated(figure.to_dict()))
+    target.vega_lite_chart(spec=translated(figure.to_dict()), width="stretch")

@@ -303,7 +303,7 @@ def region_table() -> None:
     """The region's gaps by one dimension: a new dimension reruns only this part."""
     dimension = st.selectbox(_("By"), DIMENSIONS, format_func=DIMENSION_NAMES.__getitem__, key="gaps_by")
     if dimension == "skill":
-        st.altair_chart(cached.chart(charts.top_gaps_chart(cached.gaps(key, who, "gaps", "skill"))), width="stretch")
+        cached.draw(st, charts.top_gaps_chart(cached.gaps(key, who, "gaps", "skill")))
     st.dataframe(cached.gap_table(cached.gaps_shown(key, who, "gaps", dimension), currency), hide_index=True, width="stretch")
     st.download_button(
         _("Download (xlsx)"),
@@ -322,15 +322,15 @@ with tabs["region"]:
     st.caption(_.disclosure(service.disclosure_terms()))
     region_table()
     st.subheader(_("Skill group × sector"))
-    st.altair_chart(cached.chart(charts.gap_heatmap(cached.gaps(key, who, "gaps", ("group", "sector")))), width="stretch")
+    cached.draw(st, charts.gap_heatmap(cached.gaps(key, who, "gaps", ("group", "sector"))))
     st.subheader(_("Coverage by the course catalogue"))
-    st.altair_chart(cached.chart(charts.coverage_chart(cached.gaps(key, who, "coverage", "skill"))), width="stretch")
+    cached.draw(st, charts.coverage_chart(cached.gaps(key, who, "coverage", "skill")))
 
 if "schools" in tabs:
     with tabs["schools"]:
         st.subheader(_("Curriculum gaps: skills in demand that no course covers"))
         st.caption(_.disclosure(service.disclosure_terms()))
-        st.altair_chart(cached.chart(charts.curriculum_gaps_chart(cached.gaps(key, who, "curriculum"))), width="stretch")
+        cached.draw(st, charts.curriculum_gaps_chart(cached.gaps(key, who, "curriculum")))
         st.dataframe(cached.gap_table(cached.gaps_shown(key, who, "curriculum"), currency), hide_index=True, width="stretch")
         st.subheader(_("Expected course demand"))
         providers = cached.provider_choices(key, who)

@@ -177,9 +177,9 @@ cols[5].metric(_("Public cost"), _.compact_money(result.public_cost, currency), 
 plan_charts = service.plan_charts(result, store=cached.store(), principal=who)
 if len(plan_charts["closed_and_unmet"]):
     left, right = st.columns(2)
-    left.altair_chart(cached.chart(charts.closed_and_unmet_chart(plan_charts["closed_and_unmet"])), width="stretch")
-    right.altair_chart(cached.chart(charts.cost_by_payer_chart(plan_charts["cost_by_year"], currency)), width="stretch")
-    st.altair_chart(cached.chart(charts.runs_timeline_chart(plan_charts["runs_by_year"])), width="stretch")
+    cached.draw(left, charts.closed_and_unmet_chart(plan_charts["closed_and_unmet"]))
+    cached.draw(right, charts.cost_by_payer_chart(plan_charts["cost_by_year"], currency))
+    cached.draw(st, charts.runs_timeline_chart(plan_charts["runs_by_year"]))
 
 limits = service.plan_limits(result, store=cached.store(), principal=who)
 if limits:

@@ -95,9 +95,9 @@ if str(who.role) in {"policymaker", "analyst", "admin"}:
     st.dataframe(cached.shown(runs.drop(columns="scenario"), currency), hide_index=True, width="stretch")
 
     left, right = st.columns(2)
-    left.altair_chart(cached.chart(charts.closed_by_group_chart(comparison.charts["closed_by_group"])), width="stretch")
-    right.altair_chart(cached.chart(charts.cost_by_payer_chart(comparison.charts["cost_by_payer"], currency)), width="stretch")
-    st.altair_chart(cached.chart(charts.runs_by_provider_chart(comparison.charts["runs_by_provider"])), width="stretch")
+    cached.draw(left, charts.closed_by_group_chart(comparison.charts["closed_by_group"]))
+    cached.draw(right, charts.cost_by_payer_chart(comparison.charts["cost_by_payer"], currency))
+    cached.draw(st, charts.runs_by_provider_chart(comparison.charts["runs_by_provider"]))
     st.download_button(
         _("Download the comparison (xlsx)"),
         functools.partial(service.comparison_workbook, comparison),
@@ -129,7 +129,7 @@ if str(who.role) in {"policymaker", "analyst", "admin"}:
                     st.error(str(error))
         if "sweep_curve" in st.session_state:
             curve, knee_budget = st.session_state["sweep_curve"]
-            st.altair_chart(cached.chart(charts.sweep_chart(curve, currency)), width="stretch")
+            cached.draw(st, charts.sweep_chart(curve, currency))
             if knee_budget is not None:
                 st.caption(
                     _("Diminishing returns from {budget} a year: above it, each extra unit of money closes less.").format(
