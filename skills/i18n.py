@@ -234,6 +234,9 @@ class Translator:
                 "the courses that fit run only in other regions and none is online"
             ),
             "no course reaches the level": _("no course reaches the level"),
+            "no course teaches the skill": _("no course teaches the skill"),  # skills.gaps.WHY_UNCOVERED
+            "entry level above current level": _("entry level above current level"),
+            "not offered in the region": _("not offered in the region"),
         }
         return {
             **reasons,
