@@ -235,7 +235,10 @@ def test_no_exposure_on_generated_regions() -> None:
     with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
         results = list(pool.map(_attack_generated_region, range(GENERATED_REGIONS)))
     assert len({result[0] for result in results}) == GENERATED_REGIONS
-    roles, views, cells, targets = (sum(result[index] for result in results) for index in range(1, 5))
+    roles = sum(result[1] for result in results)
+    views = sum(result[2] for result in results)
+    cells = sum(result[3] for result in results)
+    targets = sum(result[4] for result in results)
     assert targets > 25 * 50  # small cells to attack in every region
     print(
         f"{GENERATED_REGIONS} generated regions, {roles} role audits (policymaker and each provider): "
