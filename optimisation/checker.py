@@ -143,32 +143,674 @@ def check_plan(dataset: Dataset, scenario: Scenario, plan: Plan) -> list[Violati
     size, runs per year), hires versus closures and market supply, public
     budget, company cost cap, company capacity, provider trainer hours,
     coverage target and the cost table.
+
+    Each rule first runs as a vectorised numpy *screen* (:class:`_Screen`)
+    that is conservative: it trips at half the rule's tolerance, and on
+    anything it cannot decide (a missing key, a duplicate key, a table not as
+    :func:`optimisation.results.extract_plan` makes it). Only a rule whose
+    screen trips runs its reporting function (the ``_check_*`` functions,
+    pandas), which decides and words the violations, so a plan's violations
+    are exactly those of the reporting functions alone; a valid plan costs
+    only the screens.
     """
     violations: list[Violation] = []
     years = list(scenario.years)
-    courses = dataset.flat("courses").set_index("course_id")
-    companies = dataset.flat("companies").set_index("company_id")
+    inputs = _Inputs(dataset, scenario, plan)
+    screen = _Screen.of(dataset, scenario, plan)
 
-    gaps = _normalise_keys(plan.gaps)
-    closures = _normalise_keys(plan.closures) if len(plan.closures) else plan.closures.copy()
-    participants = plan.participants.copy()
-    runs = plan.runs.copy()
-    hires = plan.hires.copy()
+    def trips(rule: str) -> bool:
+        if screen is None:
+            return True
+        try:
+            return bool(getattr(screen, rule)())
+        except _UNDECIDED:
+            return True
 
-    violations += _check_horizon(years, participants, runs, hires, closures)
-    violations += _check_gap_table(dataset, scenario, gaps)
-    violations += _check_closures(dataset, scenario, closures, companies, courses)
-    violations += _check_coverage(gaps, closures)
-    violations += _check_participants(dataset, scenario, participants, closures, companies, courses)
-    violations += _check_runs(participants, runs, courses)
-    violations += _check_hires(dataset, hires, closures, companies)
-    violations += _check_money(scenario, participants, runs, courses)
-    violations += _check_capacity(scenario, participants, runs, companies, courses)
-    violations += _check_target(scenario, gaps)
-    violations += _check_cost_table(
-        dataset, scenario, plan, participants, runs, hires, courses, companies
-    )
+    if trips("horizon"):
+        violations += _check_horizon(
+            years, inputs.participants, inputs.runs, inputs.hires, inputs.closures
+        )
+    if trips("gap_table"):
+        violations += _check_gap_table(dataset, scenario, inputs.gaps)
+    if trips("closures"):
+        violations += _check_closures(
+            dataset, scenario, inputs.closures, inputs.companies, inputs.courses
+        )
+    if trips("coverage"):
+        violations += _check_coverage(inputs.gaps, inputs.closures)
+    if trips("participants"):
+        violations += _check_participants(
+            dataset, scenario, inputs.participants, inputs.closures, inputs.companies, inputs.courses
+        )
+    if trips("runs"):
+        violations += _check_runs(inputs.participants, inputs.runs, inputs.courses)
+    if trips("hires"):
+        violations += _check_hires(dataset, inputs.hires, inputs.closures, inputs.companies)
+    if trips("money"):
+        violations += _check_money(scenario, inputs.participants, inputs.runs, inputs.courses)
+    if trips("capacity"):
+        violations += _check_capacity(
+            scenario, inputs.participants, inputs.runs, inputs.companies, inputs.courses
+        )
+    if scenario.objective == "min_cost" and scenario.coverage_target is not None:
+        violations += _check_target(scenario, inputs.gaps)
+    if trips("cost_table"):
+        violations += _check_cost_table(
+            dataset,
+            scenario,
+            plan,
+            inputs.participants,
+            inputs.runs,
+            inputs.hires,
+            inputs.courses,
+            inputs.companies,
+        )
     return violations
+
+
+class _Inputs:
+    """The reporting functions' inputs, each made on first use (a valid plan needs none of them)."""
+
+    def __init__(self, dataset: Dataset, scenario: Scenario, plan: Plan) -> None:
+        self._dataset, self._plan = dataset, plan
+        self._made: dict[str, pd.DataFrame] = {}
+
+    def _get(self, name: str) -> pd.DataFrame:
+        if name not in self._made:
+            plan = self._plan
+            made: Any = {
+                "courses": lambda: self._dataset.flat("courses").set_index("course_id"),
+                "companies": lambda: self._dataset.flat("companies").set_index("company_id"),
+                "gaps": lambda: _normalise_keys(plan.gaps),
+                "closures": lambda: (
+                    _normalise_keys(plan.closures) if len(plan.closures) else plan.closures.copy()
+                ),
+                "participants": lambda: plan.participants.copy(),
+                "runs": lambda: plan.runs.copy(),
+                "hires": lambda: plan.hires.copy(),
+            }[name]
+            self._made[name] = made()
+        return self._made[name]
+
+    courses = property(lambda self: self._get("courses"))
+    companies = property(lambda self: self._get("companies"))
+    gaps = property(lambda self: self._get("gaps"))
+    closures = property(lambda self: self._get("closures"))
+    participants = property(lambda self: self._get("participants"))
+    runs = property(lambda self: self._get("runs"))
+    hires = property(lambda self: self._get("hires"))
+
+
+class _Unsure(Exception):
+    """A screen cannot decide; the rule's reporting function does."""
+
+
+#: What a screen may raise on a table it was not written for (then the reporting function decides).
+_UNDECIDED = (_Unsure, ValueError, TypeError, IndexError, KeyError)
+
+
+def _text(frame: pd.DataFrame, column: str, missing_ok: bool = False) -> np.ndarray:
+    series = frame[column]
+    if not isinstance(series.dtype, pd.StringDtype):
+        raise _Unsure(column)
+    values = series.to_numpy(object)
+    if not missing_ok and len(values) and pd.isna(values).any():
+        raise _Unsure(column)
+    return values
+
+
+def _whole(frame: pd.DataFrame, column: str) -> np.ndarray:
+    series = frame[column]
+    if series.dtype.kind not in "iu":
+        raise _Unsure(column)
+    return series.to_numpy(np.int64)
+
+
+def _number(frame: pd.DataFrame, column: str) -> np.ndarray:
+    series = frame[column]
+    if series.dtype.kind not in "iuf":
+        raise _Unsure(column)
+    values = series.to_numpy(float)
+    if np.isnan(values).any():
+        raise _Unsure(column)
+    return values
+
+
+def _dataset_number(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return frame[column].to_numpy(float, na_value=np.nan)
+
+
+def _codes(*tables: list[np.ndarray]) -> list[np.ndarray]:
+    """One int64 code per row of each table, equal where the rows' key columns are equal."""
+    sizes = [len(columns[0]) for columns in tables]
+    code = np.zeros(sum(sizes), dtype=np.int64)
+    for position in range(len(tables[0])):
+        joined = np.concatenate([columns[position] for columns in tables])
+        labels, uniques = pd.factorize(joined)
+        if len(labels) and labels.min() < 0:
+            raise _Unsure("missing key")
+        code = code * (len(uniques) + 1) + labels
+    return np.split(code, np.cumsum(sizes)[:-1])
+
+
+def _find(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Row of ``keys`` holding each of ``wanted`` (-1 where none); unsure when ``keys`` repeats."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    if len(ordered) > 1 and bool((ordered[1:] == ordered[:-1]).any()):
+        raise _Unsure("duplicate key")
+    if not len(ordered):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(ordered, wanted), len(ordered) - 1)
+    return np.where(ordered[at] == wanted, order[at], -1)
+
+
+def _sums(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unique codes and ``values`` summed per code."""
+    unique, inverse = np.unique(codes, return_inverse=True)
+    return unique, np.bincount(inverse.reshape(-1), weights=values, minlength=len(unique))
+
+
+def _over_half(value: np.ndarray, limit: np.ndarray) -> bool:
+    """Any ``value`` above ``limit`` by half the tolerance (or any NaN): the screens' trip wire."""
+    value, limit = np.asarray(value, float), np.asarray(limit, float)
+    if np.isnan(value).any() or np.isnan(limit).any():
+        return True
+    return bool((value - limit > 0.5 * _tolerance(limit)).any())
+
+
+def _near_half(value: np.ndarray, limit: np.ndarray) -> bool:
+    """Any ``value`` away from ``limit`` by half the tolerance (or any NaN)."""
+    return _over_half(value, limit) or _over_half(limit, value)
+
+
+def _same_area(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """:func:`skills.regions.same_area` on arrays of text (one code a prefix of the other, neither empty)."""
+    return np.array(
+        [
+            bool(a) and bool(b) and (a.startswith(b) or b.startswith(a))
+            for a, b in zip(left.tolist(), right.tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
+
+
+class _Screen:
+    """The plan, dataset and scenario as numpy arrays, and one conservative screen per rule."""
+
+    @classmethod
+    def of(cls, dataset: Dataset, scenario: Scenario, plan: Plan) -> _Screen | None:
+        try:
+            return cls(dataset, scenario, plan)
+        except _UNDECIDED:
+            return None
+
+    def __init__(self, dataset: Dataset, scenario: Scenario, plan: Plan) -> None:
+        self.scenario = scenario
+        self.years = np.array(list(scenario.years), dtype=np.int64)
+        participants, runs, hires = plan.participants, plan.runs, plan.hires
+        closures, gaps, costs = plan.closures, plan.gaps, plan.costs
+        self.p_company = _text(participants, "company_id")
+        self.p_course = _text(participants, "course_id")
+        self.p_year = _whole(participants, "year")
+        self.p_n = _whole(participants, "participants").astype(float)
+        self.r_course = _text(runs, "course_id")
+        self.r_year = _whole(runs, "year")
+        self.r_n = _whole(runs, "runs").astype(float)
+        self.h_company = _text(hires, "company_id")
+        self.h_skill = _text(hires, "skill")
+        self.h_year = _whole(hires, "year")
+        self.h_n = _whole(hires, "hires").astype(float)
+        self.c_key = [
+            _text(closures, key) if key in ("company_id", "skill", "priority") else _whole(closures, key)
+            for key in KEY
+        ]
+        self.c_route = _text(closures, "route")
+        self.c_course = _text(closures, "course_id", missing_ok=True)
+        self.c_year = _whole(closures, "year")
+        self.c_people = _number(closures, "people")
+        self.c_units = _number(closures, "units")
+        self.g_key = [
+            _text(gaps, key) if key in ("company_id", "skill", "priority") else _whole(gaps, key)
+            for key in KEY
+        ]
+        self.g_units = _number(gaps, "units")
+        self.g_closed = _number(gaps, "closed_units")
+        self.g_unmet = _number(gaps, "unmet_units")
+        self.co_year = _whole(costs, "year")
+        self.co_payer = _text(costs, "payer")
+        self.co_item = _text(costs, "item")
+        self.co_amount = _number(costs, "amount")
+
+        courses = dataset.courses
+        self.k_id = np.asarray(courses.index.to_numpy(object))
+        self.k_region = courses["region"].to_numpy(object, na_value="")
+        self.k_mode = courses["mode"].to_numpy(object, na_value="")
+        self.k_provider = courses["provider"].to_numpy(object, na_value="")
+        self.k = {
+            column: _dataset_number(courses, column)
+            for column in (
+                "hours",
+                "cost_per_participant",
+                "fixed_cost_per_run",
+                "min_participants",
+                "max_participants",
+                "max_runs_per_year",
+            )
+        }
+        companies = dataset.companies
+        self.m_id = np.asarray(companies.index.to_numpy(object))
+        self.m_region = companies["region"].to_numpy(object, na_value="")
+        self.m_employees = _dataset_number(companies, "employees")
+        taught = dataset.course_skills
+        self.t_course = taught["course_id"].to_numpy(object)
+        self.t_skill = taught["skill"].to_numpy(object)
+        self.t_level = _dataset_number(taught, "level")
+        self.t_entry = _dataset_number(taught, "entry_level")
+        supply = dataset.supply
+        self.s_skill = supply["skill"].to_numpy(object)
+        self.s_region = supply["region"].to_numpy(object)
+        self.s_available = _dataset_number(supply, "hires_available_per_year")
+        self.s_lead = _dataset_number(supply, "lead_time_months")
+        self.s_price = _dataset_number(supply, "cost_per_hire")
+        self._dataset = dataset
+        self._cache: dict[str, Any] = {}
+
+    # ---- shared lookups, each made once -------------------------------------------------------
+
+    def _once(self, name: str, make: Any) -> Any:
+        if name not in self._cache:
+            self._cache[name] = make()
+        return self._cache[name]
+
+    def course_of(self, course: np.ndarray) -> np.ndarray:
+        """Row of each course id in the courses table; unsure when a course is unknown."""
+        k_code, code = _codes([self.k_id], [course])
+        at = _find(k_code, code)
+        if (at < 0).any():
+            raise _Unsure("unknown course")
+        return at
+
+    def region_of(self, company: np.ndarray) -> np.ndarray:
+        m_code, code = _codes([self.m_id], [company])
+        at = _find(m_code, code)
+        if (at < 0).any():
+            raise _Unsure("unknown company")
+        region: np.ndarray = self.m_region[at]
+        return region
+
+    def expected(self) -> dict[str, Any]:
+        """The expected gap groups (as :func:`expected_gaps`), keyed like the plan's gaps and closures."""
+        expected: dict[str, Any] = self._once("expected", self._expected)
+        return expected
+
+    def _expected(self) -> dict[str, Any]:
+        scenario = self.scenario
+        demand = self._dataset.demand
+        first, last = int(self.years[0]), int(self.years[-1])
+        headcount = _dataset_number(demand, "headcount")
+        current = _dataset_number(demand, "current_level")
+        required = _dataset_number(demand, "required_level")
+        needed = _dataset_number(demand, "needed_by")
+        if np.isnan(headcount).any() or np.isnan(current).any() or np.isnan(required).any():
+            raise _Unsure("missing demand")
+        gap = (required > current) & (headcount > 0)
+        if np.isnan(needed[gap]).any():
+            raise _Unsure("missing deadline")
+        deadline = np.clip(needed[gap].astype(np.int64), first, last)
+        skill = demand["skill"].to_numpy(object)[gap]
+        group = pd.Series(skill).map(self._dataset.skills["group"]).to_numpy(object)
+        growth = np.array(
+            [scenario.demand_growth.get(str(value), 0.0) for value in group.tolist()], dtype=float
+        )
+        units = headcount[gap] * (1.0 + growth) ** (deadline - first)
+        key = [
+            demand["company_id"].to_numpy(object)[gap],
+            skill,
+            current[gap].astype(np.int64),
+            required[gap].astype(np.int64),
+            deadline,
+            demand["priority"].to_numpy(object)[gap],
+        ]
+        for column in (key[0], key[1], key[5]):
+            if pd.isna(column).any():
+                raise _Unsure("missing demand key")
+        e_code, g_code, c_code = _codes(key, self.g_key, self.c_key)
+        unique, inverse = np.unique(e_code, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        first_row = np.full(len(unique), len(e_code), dtype=np.int64)
+        np.minimum.at(first_row, inverse, np.arange(len(e_code)))
+        return {
+            "code": unique,
+            "units": np.bincount(inverse, weights=units, minlength=len(unique)),
+            "company": key[0][first_row],
+            "skill": key[1][first_row],
+            "current": key[2][first_row],
+            "required": key[3][first_row],
+            "deadline": key[4][first_row],
+            "g_code": g_code,
+            "c_code": c_code,
+        }
+
+    def run_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Codes of the plan's (course, year) for participants and runs; unsure if runs repeat one."""
+        def make() -> tuple[np.ndarray, np.ndarray]:
+            p_code, r_code = _codes([self.p_course, self.p_year], [self.r_course, self.r_year])
+            _find(r_code, r_code[:0])  # unsure on a repeated run row
+            return p_code, r_code
+
+        result: tuple[np.ndarray, np.ndarray] = self._once("run_rows", make)
+        return result
+
+    # ---- the screens: True when the rule's reporting function must run ----------------------
+
+    def horizon(self) -> bool:
+        return any(
+            not np.isin(year, self.years).all()
+            for year in (self.p_year, self.r_year, self.h_year, self.c_year)
+        )
+
+    def gap_table(self) -> bool:
+        expected = self.expected()
+        g_code = expected["g_code"]
+        if len(g_code) != len(expected["code"]):
+            return True
+        at = _find(g_code, expected["code"])
+        if (at < 0).any():
+            return True
+        if _near_half(self.g_units[at], expected["units"]):
+            return True
+        return bool((self.g_unmet < -0.5 * ABS_TOL).any() or (self.g_closed < -0.5 * ABS_TOL).any())
+
+    def closures(self) -> bool:
+        if not len(self.c_route):
+            return False
+        attrition = self.scenario.attrition_rate
+        company, skill, current, required, deadline, _ = self.c_key
+        region = self.region_of(company)
+        course_rows = np.flatnonzero(self.c_route == "course")
+        if len(course_rows):
+            course = self.c_course[course_rows]
+            if pd.isna(course).any():
+                return True
+            t_code, code = _codes([self.t_course, self.t_skill], [course, skill[course_rows]])
+            taught = _find(t_code, code)
+            if (taught < 0).any():
+                return True
+            if (self.t_level[taught] < required[course_rows]).any():
+                return True
+            if (self.t_entry[taught] > current[course_rows]).any():
+                return True
+            at = self.course_of(course)
+            away = self.k_mode[at] != "online"
+            if away.any() and not _same_area(region[course_rows][away], self.k_region[at][away]).all():
+                return True
+            year = self.c_year[course_rows]
+            if (year > deadline[course_rows]).any():
+                return True
+            retention = (1.0 - attrition) ** (deadline[course_rows] - year).astype(float)
+            if _near_half(self.c_units[course_rows], self.c_people[course_rows] * retention):
+                return True
+        hire_rows = np.flatnonzero(self.c_route == "hire")
+        if len(hire_rows):
+            s_code, code = _codes([self.s_skill, self.s_region], [skill[hire_rows], region[hire_rows]])
+            offer = _find(s_code, code)
+            if (offer < 0).any() or np.isnan(self.s_available[offer]).any():
+                return True
+            if (required[hire_rows] > HIRE_LEVEL).any():
+                return True
+            lead = self.s_lead[offer]
+            if np.isnan(lead).any():
+                return True
+            productive = self.c_year[hire_rows] + lead.astype(np.int64) // 12
+            if (productive > deadline[hire_rows]).any():
+                return True
+            retention = (1.0 - attrition) ** np.maximum(deadline[hire_rows] - productive, 0).astype(
+                float
+            )
+            if _near_half(self.c_units[hire_rows], self.c_people[hire_rows] * retention):
+                return True
+        return False
+
+    def coverage(self) -> bool:
+        expected = self.expected()
+        g_code, c_code = expected["g_code"], expected["c_code"]
+        at = _find(g_code, c_code)  # unsure when the gap table repeats a group
+        closed = np.bincount(at[at >= 0], weights=self.c_units[at >= 0], minlength=len(g_code))
+        units = self.g_units
+        if _over_half(closed, units):
+            return True
+        if _near_half(closed + self.g_unmet, units):
+            return True
+        # |closed_units - closed| against the tolerance of the gap's units
+        return bool(
+            (np.abs(self.g_closed - closed) > 0.5 * _tolerance(units)).any()
+        )
+
+    def participants(self) -> bool:
+        scenario = self.scenario
+        expected = self.expected()
+        # pairs (expected gap, course teaching its skill) the course serves
+        t_code, e_code = _codes([self.t_skill], [expected["skill"]])
+        order = np.argsort(t_code, kind="stable")
+        ordered = t_code[order]
+        begin = np.searchsorted(ordered, e_code, side="left")
+        count = np.searchsorted(ordered, e_code, side="right") - begin
+        gap = np.repeat(np.arange(len(e_code)), count)
+        offset = np.arange(len(gap)) - np.repeat(np.cumsum(count) - count, count)
+        taught = order[np.repeat(begin, count) + offset]
+        course = self.t_course[taught]
+        at = self.course_of(course)
+        region = self.region_of(expected["company"][gap]) if len(gap) else np.array([], dtype=object)
+        serves = (
+            (self.t_level[taught] >= expected["required"][gap])
+            & (self.t_entry[taught] <= expected["current"][gap])
+        )
+        online = self.k_mode[at] == "online"
+        away = serves & ~online
+        if away.any():
+            serves[away] = _same_area(region[away], self.k_region[at][away])
+        gap, course = gap[serves], course[serves]
+        deadline, units = expected["deadline"][gap], expected["units"][gap]
+        company, skill = expected["company"][gap], expected["skill"][gap]
+        rows: list[tuple[np.ndarray, ...]] = []
+        for year in scenario.years:
+            usable = deadline >= year
+            people = units[usable] / (1.0 - scenario.attrition_rate) ** (deadline[usable] - year)
+            rows.append(
+                (company[usable], course[usable], np.full(int(usable.sum()), year), skill[usable], people)
+            )
+        pool_company = np.concatenate([row[0] for row in rows])
+        pool_course = np.concatenate([row[1] for row in rows])
+        pool_year = np.concatenate([row[2] for row in rows]).astype(np.int64)
+        pool_skill = np.concatenate([row[3] for row in rows])
+        pool_people = np.concatenate([row[4] for row in rows]).astype(float)
+        if len(self.p_n):
+            trained = np.flatnonzero(self.c_route == "course")
+            pool_code, p_code, trained_code = _codes(
+                [pool_company, pool_course, pool_year],
+                [self.p_company, self.p_course, self.p_year],
+                [self.c_key[0][trained], self.c_course[trained], self.c_year[trained]],
+            )
+            skill_code, trained_skill = _codes([pool_skill], [self.c_key[1][trained]])
+            radix = int(max(skill_code.max(initial=0), trained_skill.max(initial=0))) + 1
+            per_skill, people = _sums(pool_code * radix + skill_code, pool_people)
+            triple = per_skill // radix
+            unique, inverse = np.unique(triple, return_inverse=True)
+            most = np.full(len(unique), -np.inf)
+            np.maximum.at(most, inverse.reshape(-1), people)
+            where = _find(unique, p_code)
+            if (where < 0).any():
+                return True
+            # ceil of a slightly smaller pool: a pool within 1e-7 of a whole number trips, never passes wrongly
+            limit = np.ceil(most[where] - 1e-9 - 1e-7)
+            if _over_half(self.p_n, limit):
+                return True
+            if len(trained):
+                if pd.isna(self.c_course[trained]).any():
+                    return True
+                links, linked = _sums(trained_code * radix + trained_skill, self.c_people[trained])
+                attend = _find(p_code, links // radix)  # unsure when participants repeat a slot
+                seats = np.where(attend >= 0, self.p_n[np.maximum(attend, 0)], 0.0)
+                if _over_half(linked, seats):
+                    return True
+        return False
+
+    def runs(self) -> bool:
+        p_code, r_code = self.run_rows()
+        codes, attending = _sums(p_code, self.p_n)
+        keys = np.union1d(codes, r_code)
+        people = np.zeros(len(keys))
+        people[np.searchsorted(keys, codes)] = attending
+        runs = np.zeros(len(keys))
+        runs[np.searchsorted(keys, r_code)] = self.r_n
+        course = np.empty(len(keys), dtype=object)
+        course[np.searchsorted(keys, p_code)] = self.p_course
+        course[np.searchsorted(keys, r_code)] = self.r_course
+        at = self.course_of(course)
+        if _over_half(people, runs * self.k["max_participants"][at]):
+            return True
+        if _over_half(runs * self.k["min_participants"][at], people):
+            return True
+        if _over_half(runs, self.k["max_runs_per_year"][at]):
+            return True
+        return bool((runs != np.round(runs)).any())
+
+    def hires(self) -> bool:
+        hired = np.flatnonzero(self.c_route == "hire")
+        if len(hired):
+            c_code, h_code = _codes(
+                [self.c_key[0][hired], self.c_key[1][hired], self.c_year[hired]],
+                [self.h_company, self.h_skill, self.h_year],
+            )
+            slots, people = _sums(c_code, self.c_people[hired])
+            at = _find(h_code, slots)
+            made = np.where(at >= 0, self.h_n[np.maximum(at, 0)], 0.0)
+            if _over_half(people, made):
+                return True
+        if len(self.h_n):
+            region = self.region_of(self.h_company)
+            s_code, h_code = _codes([self.s_skill, self.s_region], [self.h_skill, region])
+            y_code = _codes([self.h_year])[0]
+            radix = int(y_code.max()) + 1
+            markets, hires = _sums(h_code * radix + y_code, self.h_n)
+            offer = _find(s_code, markets // radix)
+            available = np.where(offer >= 0, self.s_available[np.maximum(offer, 0)], 0.0)
+            if _over_half(hires, np.nan_to_num(available, nan=0.0)):
+                return True
+        return False
+
+    def spending(self) -> dict[int, tuple[float, float]]:
+        """Fees and fixed costs per year from the courses' prices (as :func:`_training_costs`)."""
+        def make() -> dict[int, tuple[float, float]]:
+            fees = self.p_n * self.k["cost_per_participant"][self.course_of(self.p_course)]
+            fixed = self.r_n * self.k["fixed_cost_per_run"][self.course_of(self.r_course)]
+            if np.isnan(fees).any() or np.isnan(fixed).any():
+                raise _Unsure("missing price")
+            spent: dict[int, tuple[float, float]] = {}
+            for year in np.union1d(self.p_year, self.r_year).tolist():
+                spent[int(year)] = (
+                    float(fees[self.p_year == year].sum()),
+                    float(fixed[self.r_year == year].sum()),
+                )
+            return spent
+
+        result: dict[int, tuple[float, float]] = self._once("spending", make)
+        return result
+
+    def money(self) -> bool:
+        scenario = self.scenario
+        spent = self.spending()
+        for year in scenario.years:
+            budget = scenario.budget(year)
+            if budget is None or year not in spent:
+                continue
+            public = scenario.subsidy_rate * (spent[year][0] + spent[year][1])
+            if public - budget > 0.5 * (float(_tolerance(budget)) + 1e-6):
+                return True
+        cap = scenario.company_cost_cap
+        if cap is not None and len(self.p_n):
+            p_code, r_code = self.run_rows()
+            codes, attending = _sums(p_code, self.p_n)
+            fees = self.p_n * self.k["cost_per_participant"][self.course_of(self.p_course)]
+            fixed_of_run = self.r_n * self.k["fixed_cost_per_run"][self.course_of(self.r_course)]
+            run = _find(r_code, p_code)
+            fixed = np.where(run >= 0, fixed_of_run[np.maximum(run, 0)] if len(r_code) else 0.0, 0.0)
+            total = attending[np.searchsorted(codes, p_code)]
+            pro_rata = fixed * self.p_n / np.where(total > 0, total, 1.0)
+            paid = (1.0 - scenario.subsidy_rate) * (fees + pro_rata)
+            m_code = _codes([self.p_company, self.p_year])[0]
+            _, per_company = _sums(m_code, paid)
+            if _over_half(per_company, np.full(len(per_company), float(cap))):
+                return True
+        return False
+
+    def capacity(self) -> bool:
+        scenario = self.scenario
+        if len(self.p_n):
+            m_code, code = _codes([self.m_id], [self.p_company])
+            company = _find(m_code, code)
+            if (company < 0).any():
+                return True
+            employees = self.m_employees[company]
+            pair = _codes([self.p_company, self.p_year])[0]
+            unique, inverse = np.unique(pair, return_inverse=True)
+            inverse = inverse.reshape(-1)
+            staff = np.zeros(len(unique))
+            staff[inverse] = employees
+            if scenario.company_capacity_share is not None:
+                places = np.bincount(inverse, weights=self.p_n, minlength=len(unique))
+                limit = np.maximum(1.0, np.floor(staff * scenario.company_capacity_share + 1e-9))
+                if _over_half(places, limit):
+                    return True
+            if scenario.company_hours_per_employee is not None:
+                hours = self.p_n * self.k["hours"][self.course_of(self.p_course)]
+                per_company = np.bincount(inverse, weights=hours, minlength=len(unique))
+                if _over_half(per_company, staff * scenario.company_hours_per_employee):
+                    return True
+        if len(self.r_n):
+            at = self.course_of(self.r_course)
+            provider = self.k_provider[at]
+            hours = self.r_n * self.k["hours"][at]
+            for name in np.unique(provider.astype(str)).tolist():
+                trainer_hours = scenario.trainer_hours(str(name))
+                if trainer_hours is None:
+                    continue
+                mine = provider == name
+                years, per_year = _sums(self.r_year[mine], hours[mine])
+                if _over_half(per_year, np.full(len(years), float(trainer_hours))):
+                    return True
+        return False
+
+    def cost_table(self) -> bool:
+        scenario = self.scenario
+        spent = self.spending()
+        hire_cost: dict[int, float] = {}
+        if len(self.h_n):
+            region = self.region_of(self.h_company)
+            s_code, h_code = _codes([self.s_skill, self.s_region], [self.h_skill, region])
+            offer = _find(s_code, h_code)
+            price = np.where(offer >= 0, self.s_price[np.maximum(offer, 0)], 0.0)
+            cost = self.h_n * np.nan_to_num(price, nan=0.0)
+            for year in np.unique(self.h_year).tolist():
+                hire_cost[int(year)] = float(cost[self.h_year == year].sum())
+        share = scenario.subsidy_rate
+        for year in scenario.years:
+            fees, fixed = spent.get(year, (0.0, 0.0))
+            expected = {
+                ("public", "run_fixed_costs"): share * fixed,
+                ("company", "run_fixed_costs"): (1 - share) * fixed,
+                ("public", "participant_fees"): share * fees,
+                ("company", "participant_fees"): (1 - share) * fees,
+                ("company", "hires"): hire_cost.get(year, 0.0),
+            }
+            in_year = self.co_year == year
+            for (payer, item), amount in expected.items():
+                rows = in_year & (self.co_payer == payer) & (self.co_item == item)
+                stated = float(self.co_amount[rows].sum())
+                if abs(stated - amount) > 0.5 * (float(_tolerance(amount)) + 1e-6):
+                    return True
+        return False
 
 
 def _check_horizon(

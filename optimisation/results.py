@@ -160,6 +160,10 @@ class Plan:
         }
 
 
+#: The dtype pandera's ``str`` columns coerce to (``str``, pyarrow-backed, NaN for missing, in pandas 3).
+TEXT_DTYPE = pd.Series(["a"]).astype(str).dtype
+
+
 def _clean(values: np.ndarray) -> np.ndarray:
     cleaned = np.where(np.abs(values) < ZERO, 0.0, values)
     return np.maximum(cleaned, 0.0)
@@ -171,11 +175,75 @@ def _as_object(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
+def _text(values: pd.Series | np.ndarray, rows: np.ndarray | None = None) -> Any:
+    """``values`` (at positions ``rows``) as the text dtype the schemas coerce to; missing stays missing."""
+    if isinstance(values, pd.Series):
+        if values.dtype == TEXT_DTYPE:
+            return values.array if rows is None else values.array.take(rows)
+        values = values.to_numpy(object)
+    picked = values if rows is None else values[rows]
+    return pd.array(picked, dtype=TEXT_DTYPE)  # type: ignore[arg-type]
+
+
+def _conforms(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
+    """True when ``frame`` already satisfies ``schema`` exactly as validated and coerced.
+
+    The rules of the schemas above, in vectorised numpy: column names and
+    order, dtypes (text columns already in the coerced dtype, so coercion
+    would change nothing), missing values and the ``ge``/``in_range``/``isin``
+    checks. Anything else the schema might say answers False, so that pandera
+    decides (and raises its own error).
+    """
+    if not (schema.strict is True and schema.ordered and not schema.checks and schema.index is None):
+        return False
+    if schema.unique or schema.add_missing_columns or schema.drop_invalid_rows:
+        return False
+    if list(frame.columns) != list(schema.columns):
+        return False
+    for name, column in schema.columns.items():
+        series = frame[name]
+        if column.unique or column.regex or not column.required:
+            return False
+        text = str(column.dtype) in ("str", "string[pyarrow]", "string[python]", "string")
+        if text:
+            if series.dtype != TEXT_DTYPE or not column.coerce:
+                return False
+        elif column.coerce or str(column.dtype) != str(series.dtype):
+            return False
+        values = series.to_numpy()
+        missing = pd.isna(values) if text else (np.isnan(values) if values.dtype.kind == "f" else None)
+        if missing is not None and not column.nullable and missing.any():
+            return False
+        present = values if missing is None or not missing.any() else values[~missing]
+        for check in column.checks:
+            stats = check.statistics
+            if check.name == "greater_than_or_equal_to" and not text:
+                ok = bool(np.all(present >= stats["min_value"]))
+            elif check.name == "in_range" and not text and stats.get("include_min", True) and stats.get("include_max", True):
+                ok = bool(np.all((present >= stats["min_value"]) & (present <= stats["max_value"])))
+            elif check.name == "isin":
+                ok = bool(pd.Series(present, dtype=object).isin(list(stats["allowed_values"])).all())
+            else:
+                return False
+            if not ok:
+                return False
+    return True
+
+
+def _validated(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """``schema.validate(frame)``, skipping pandera's per-column machinery when :func:`_conforms` shows it would pass unchanged."""
+    if _conforms(frame, schema):
+        return frame
+    return schema.validate(frame)
+
+
 def extract_plan(model: Model) -> Plan:
     """Read the solved variables into a :class:`Plan`, one builder per table.
 
     Integer decisions are rounded to whole numbers; continuous values below
-    1e-7 are read as zero. Every table is validated with its schema.
+    1e-7 are read as zero. Every table is validated with its schema (a table
+    that already conforms, as the builders make them, is checked by
+    :func:`_conforms`; any other goes through pandera).
     """
     sets, scenario = model.sets, model.scenario
     subsidy = scenario.subsidy_rate
@@ -193,16 +261,14 @@ def extract_plan(model: Model) -> Plan:
         scenario_name=scenario.name,
         years=list(sets.years),
         subsidy_rate=subsidy,
-        participants=PARTICIPANTS_SCHEMA.validate(participants),
-        runs=RUNS_SCHEMA.validate(runs),
-        hires=HIRES_SCHEMA.validate(hires),
-        closures=CLOSURES_SCHEMA.validate(closures),
-        gaps=GAPS_SCHEMA.validate(gaps),
-        costs=COSTS_SCHEMA.validate(
-            cost_table(list(sets.years), subsidy, participants, runs, hires)
-        ),
-        company_costs=COMPANY_COSTS_SCHEMA.validate(
-            company_cost_table(subsidy, participants, runs, hires)
+        participants=_validated(participants, PARTICIPANTS_SCHEMA),
+        runs=_validated(runs, RUNS_SCHEMA),
+        hires=_validated(hires, HIRES_SCHEMA),
+        closures=_validated(closures, CLOSURES_SCHEMA),
+        gaps=_validated(gaps, GAPS_SCHEMA),
+        costs=_validated(cost_table(list(sets.years), subsidy, participants, runs, hires), COSTS_SCHEMA),
+        company_costs=_validated(
+            company_cost_table(subsidy, participants, runs, hires), COMPANY_COSTS_SCHEMA
         ),
     )
     plan.totals = plan_totals(plan)
@@ -212,116 +278,142 @@ def extract_plan(model: Model) -> Plan:
 def participant_table(sets: Sets, x: np.ndarray) -> pd.DataFrame:
     """Participants per (year, company, course) with fees, from participant values ``x``; only slots used."""
     slots = sets.participants
-    table = pd.DataFrame(
+    used = np.flatnonzero(x > 0)
+    people = x[used]
+    fee = slots["cost_per_participant"].to_numpy(float)[used]
+    return pd.DataFrame(
         {
-            "year": slots["year"].to_numpy(np.int64),
-            "company_id": slots["company_id"].to_numpy(object),
-            "course_id": slots["course_id"].to_numpy(object),
-            "provider": slots["provider"].to_numpy(object),
-            "participants": x,
-            "fee_per_participant": slots["cost_per_participant"].to_numpy(float),
+            "year": slots["year"].to_numpy(np.int64)[used],
+            "company_id": _text(slots["company_id"], used),
+            "course_id": _text(slots["course_id"], used),
+            "provider": _text(slots["provider"], used),
+            "participants": people,
+            "fee_per_participant": fee,
+            "fees": people * fee,
         }
     )
-    table["fees"] = table["participants"] * table["fee_per_participant"]
-    return table[table["participants"] > 0].reset_index(drop=True)
+
+
+def _group_positions(keys: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Position of each of ``targets`` among the sorted unique ``keys`` (-1 where absent)."""
+    unique = np.unique(keys)
+    found = np.searchsorted(unique, targets)
+    found = np.minimum(found, max(len(unique) - 1, 0))
+    hit = (unique[found] == targets) if len(unique) else np.zeros(len(targets), dtype=bool)
+    return np.where(hit, found, -1)
 
 
 def run_table(sets: Sets, x: np.ndarray, r: np.ndarray) -> pd.DataFrame:
     """Runs per (year, course) with participants, seats, companies and fixed cost, from ``x`` and run values ``r``."""
     run_slots = sets.runs
-    per_run = (
-        sets.participants.assign(x=x)
-        .groupby("run")
-        .agg(participants=("x", "sum"), companies=("x", lambda s: int((s > 0).sum())))
-    )
-    table = pd.DataFrame(
+    slot_run = sets.participants["run"].to_numpy(np.int64)
+    run_ids = run_slots["run"].to_numpy(np.int64)
+    # per run id of the participant slots: participants and companies with any (absent: 0)
+    unique, inverse = np.unique(slot_run, return_inverse=True)
+    attending = np.bincount(inverse, weights=x, minlength=len(unique)).astype(np.int64)
+    companies = np.bincount(inverse, weights=(x > 0), minlength=len(unique)).astype(np.int64)
+    position = _group_positions(unique, run_ids)
+    used = np.flatnonzero(r > 0)
+    runs = r[used]
+    mode = run_slots["mode"].to_numpy(object)[used]
+    region = np.where(mode == "online", "online", run_slots["course_region"].to_numpy(object)[used])
+    at = position[used]
+    return pd.DataFrame(
         {
-            "year": run_slots["year"].to_numpy(np.int64),
-            "course_id": run_slots["course_id"].to_numpy(object),
-            "provider": run_slots["provider"].to_numpy(object),
-            "region": np.where(
-                run_slots["mode"] == "online", "online", run_slots["course_region"]
-            ).astype(object),
-            "mode": run_slots["mode"].to_numpy(object),
-            "runs": r,
-            "participants": per_run["participants"]
-            .reindex(run_slots["run"])
-            .fillna(0)
-            .to_numpy(np.int64),
-            "seats": (r * run_slots["max_participants"].to_numpy(np.int64)).astype(np.int64),
-            "companies": per_run["companies"]
-            .reindex(run_slots["run"])
-            .fillna(0)
-            .to_numpy(np.int64),
-            "fixed_cost": r * run_slots["fixed_cost_per_run"].to_numpy(float),
+            "year": run_slots["year"].to_numpy(np.int64)[used],
+            "course_id": _text(run_slots["course_id"], used),
+            "provider": _text(run_slots["provider"], used),
+            "region": _text(region.astype(object)),
+            "mode": _text(run_slots["mode"], used),
+            "runs": runs,
+            "participants": np.where(at >= 0, attending[at], 0).astype(np.int64),
+            "seats": (runs * run_slots["max_participants"].to_numpy(np.int64)[used]).astype(np.int64),
+            "companies": np.where(at >= 0, companies[at], 0).astype(np.int64),
+            "fixed_cost": runs * run_slots["fixed_cost_per_run"].to_numpy(float)[used],
         }
     )
-    return table[table["runs"] > 0].reset_index(drop=True)
 
 
 def hire_table(sets: Sets, h: np.ndarray) -> pd.DataFrame:
     """Hires per (decision year, company, skill) with their cost, from hire values ``h``; only slots used."""
     hire_slots = sets.hires
-    table = pd.DataFrame(
+    used = np.flatnonzero(h > 0)
+    hired = h[used]
+    price = hire_slots["cost_per_hire"].to_numpy(float)[used]
+    return pd.DataFrame(
         {
-            "year": hire_slots["year"].to_numpy(np.int64),
-            "productive_year": hire_slots["productive_year"].to_numpy(np.int64),
-            "company_id": hire_slots["company_id"].to_numpy(object),
-            "skill": hire_slots["skill"].to_numpy(object),
-            "region": hire_slots["region"].to_numpy(object),
-            "hires": h,
-            "cost_per_hire": hire_slots["cost_per_hire"].to_numpy(float),
+            "year": hire_slots["year"].to_numpy(np.int64)[used],
+            "productive_year": hire_slots["productive_year"].to_numpy(np.int64)[used],
+            "company_id": _text(hire_slots["company_id"], used),
+            "skill": _text(hire_slots["skill"], used),
+            "region": _text(hire_slots["region"], used),
+            "hires": hired,
+            "cost_per_hire": price,
+            "cost": hired * price,
         }
     )
-    table["cost"] = table["hires"] * table["cost_per_hire"]
-    return table[table["hires"] > 0].reset_index(drop=True)
 
 
 def closure_table(sets: Sets, z: np.ndarray, v: np.ndarray) -> pd.DataFrame:
     """Which gap group each trained (``z``) or hired (``v``) person closes, in people and in units after attrition."""
-    gap_key = sets.gaps[GAP_KEY]
-    parts = []
-    for route, options, people, course_id in (
-        ("course", sets.training, z, sets.training["course_id"].to_numpy(object)),
-        ("hire", sets.hire_options, v, None),
-    ):
-        used = people > 0
-        chosen = options[used]
-        part = gap_key.iloc[chosen["gap"].to_numpy()].reset_index(drop=True)
-        parts.append(
-            part.assign(
-                route=route,
-                course_id=None if course_id is None else course_id[used],
-                year=chosen["year"].to_numpy(np.int64),
-                people=people[used],
-                units=people[used] * chosen["retention"].to_numpy(float),
-            )
-        )
-    closures = pd.concat(parts, ignore_index=True)
-    closures = _as_object(closures, ["company_id", "skill", "priority", "route", "course_id"])
-    return closures.astype(
-        {
-            "current_level": np.int64,
-            "required_level": np.int64,
-            "deadline": np.int64,
-            "year": np.int64,
-        }
+    trained, hired = np.flatnonzero(z > 0), np.flatnonzero(v > 0)
+    training, hiring = sets.training, sets.hire_options
+    gap = np.concatenate(
+        [training["gap"].to_numpy(np.int64)[trained], hiring["gap"].to_numpy(np.int64)[hired]]
     )
+    gaps = sets.gaps
+    people = np.concatenate([z[trained], v[hired]])
+    retention = np.concatenate(
+        [training["retention"].to_numpy(float)[trained], hiring["retention"].to_numpy(float)[hired]]
+    )
+    course_id = np.empty(len(gap), dtype=object)
+    course_id[: len(trained)] = training["course_id"].to_numpy(object)[trained]
+    course_id[len(trained) :] = None
+    route = np.empty(len(gap), dtype=object)
+    route[: len(trained)] = "course"
+    route[len(trained) :] = "hire"
+    columns: dict[str, Any] = {}
+    for key in GAP_KEY:
+        if key.endswith("level") or key == "deadline":
+            columns[key] = gaps[key].to_numpy(np.int64)[gap]
+        else:
+            columns[key] = _text(gaps[key].to_numpy(object)[gap].astype(str))
+    columns["route"] = _text(route)
+    columns["course_id"] = _text(course_id)
+    columns["year"] = np.concatenate(
+        [training["year"].to_numpy(np.int64)[trained], hiring["year"].to_numpy(np.int64)[hired]]
+    )
+    columns["people"] = people
+    columns["units"] = people * retention
+    return pd.DataFrame(columns)
 
 
 def gap_table(sets: Sets, u: np.ndarray) -> pd.DataFrame:
     """Every gap group with its weight, headcount, units and closed and unmet units, from unmet values ``u``."""
     gaps = sets.gaps
-    table = _as_object(gaps[GAP_KEY].copy(), ["company_id", "skill", "priority"])
-    table = table.astype(
-        {"current_level": np.int64, "required_level": np.int64, "deadline": np.int64}
-    )
-    table["weight"] = gaps["weight"].to_numpy(float)
-    table["headcount"] = gaps["headcount"].to_numpy(np.int64)
-    table["units"] = gaps["units"].to_numpy(float)
-    table["unmet_units"] = np.minimum(u, table["units"].to_numpy())
-    table["closed_units"] = table["units"] - table["unmet_units"]
-    return table[[*GAP_KEY, "weight", "headcount", "units", "closed_units", "unmet_units"]]
+    columns: dict[str, Any] = {}
+    for key in GAP_KEY:
+        if key.endswith("level") or key == "deadline":
+            columns[key] = gaps[key].to_numpy(np.int64)
+        else:
+            text = gaps[key].to_numpy(object)
+            missing = pd.isna(text)
+            text = text.astype(str)
+            text[missing] = None
+            columns[key] = _text(text)
+    units = gaps["units"].to_numpy(float)
+    unmet = np.minimum(u, units)
+    columns["weight"] = gaps["weight"].to_numpy(float)
+    columns["headcount"] = gaps["headcount"].to_numpy(np.int64)
+    columns["units"] = units
+    columns["closed_units"] = units - unmet
+    columns["unmet_units"] = unmet
+    return pd.DataFrame(columns)
+
+
+def _sum_by(values: np.ndarray, keys: np.ndarray) -> pd.Series:
+    """``values`` summed per key, as pandas' groupby sums them (compensated, in row order), keys sorted."""
+    return pd.Series(values).groupby(keys).sum()
 
 
 def cost_table(
@@ -331,60 +423,82 @@ def cost_table(
     runs: pd.DataFrame,
     hires: pd.DataFrame,
 ) -> pd.DataFrame:
-    fixed = runs.groupby("year")["fixed_cost"].sum().reindex(years, fill_value=0.0)
-    fees = participants.groupby("year")["fees"].sum().reindex(years, fill_value=0.0)
-    hire_cost = hires.groupby("year")["cost"].sum().reindex(years, fill_value=0.0)
-    records: list[dict[str, Any]] = []
+    fixed = _sum_by(runs["fixed_cost"].to_numpy(float), runs["year"].to_numpy()).reindex(years, fill_value=0.0)
+    fees = _sum_by(participants["fees"].to_numpy(float), participants["year"].to_numpy()).reindex(years, fill_value=0.0)
+    hire_cost = _sum_by(hires["cost"].to_numpy(float), hires["year"].to_numpy()).reindex(years, fill_value=0.0)
+    year_column: list[int] = []
+    payer: list[str] = []
+    item: list[str] = []
+    amount: list[float] = []
     for year in years:
-        for payer, share in (("public", subsidy), ("company", 1.0 - subsidy)):
-            records.append(
-                {
-                    "year": year,
-                    "payer": payer,
-                    "item": "run_fixed_costs",
-                    "amount": share * float(fixed[year]),
-                }
-            )
-            records.append(
-                {
-                    "year": year,
-                    "payer": payer,
-                    "item": "participant_fees",
-                    "amount": share * float(fees[year]),
-                }
-            )
-        records.append(
-            {"year": year, "payer": "company", "item": "hires", "amount": float(hire_cost[year])}
-        )
-    frame = pd.DataFrame.from_records(records, columns=["year", "payer", "item", "amount"])
-    frame["year"] = frame["year"].astype(np.int64)
-    frame["amount"] = frame["amount"].astype(float)
-    return _as_object(frame, ["payer", "item"])
+        for who, share in (("public", subsidy), ("company", 1.0 - subsidy)):
+            year_column += [year, year]
+            payer += [who, who]
+            item += ["run_fixed_costs", "participant_fees"]
+            amount += [share * float(fixed[year]), share * float(fees[year])]
+        year_column.append(year)
+        payer.append("company")
+        item.append("hires")
+        amount.append(float(hire_cost[year]))
+    return pd.DataFrame(
+        {
+            "year": np.array(year_column, dtype=np.int64),
+            "payer": _text(np.array(payer, dtype=object)),
+            "item": _text(np.array(item, dtype=object)),
+            "amount": np.array(amount, dtype=float),
+        }
+    )
+
+
+def _codes(*columns: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One int64 code per row for the tuple of ``columns`` (codes ordered like the sorted tuples), and each column's sorted uniques."""
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    uniques = []
+    for column in columns:
+        levels, inverse = np.unique(column, return_inverse=True)
+        code = code * max(len(levels), 1) + inverse.reshape(-1)
+        uniques.append(levels)
+    return code, uniques
 
 
 def company_training_share(
     subsidy: float, participants: pd.DataFrame, runs: pd.DataFrame
 ) -> pd.DataFrame:
     """Each company's share of training cost per year: its fees plus its pro-rata part of run fixed costs, times (1 - subsidy)."""
-    per_run = runs.set_index(["course_id", "year"])
-    fixed = per_run["fixed_cost"].reindex(
-        pd.MultiIndex.from_frame(participants[["course_id", "year"]])
+    course = participants["course_id"].to_numpy(object)
+    year = participants["year"].to_numpy(np.int64)
+    run_course = runs["course_id"].to_numpy(object)
+    run_year = runs["year"].to_numpy(np.int64)
+    every, _ = _codes(np.concatenate([run_course, course]), np.concatenate([run_year, year]))
+    run_key, key = every[: len(runs)], every[len(runs) :]
+    if len(np.unique(run_key)) != len(run_key):
+        raise ValueError("cannot reindex on an axis with duplicate labels")
+    order = np.argsort(run_key)
+    found = np.searchsorted(run_key[order], key) if len(runs) else np.zeros(len(key), dtype=np.int64)
+    found = np.minimum(found, max(len(runs) - 1, 0))
+    hit = run_key[order][found] == key if len(runs) else np.zeros(len(key), dtype=bool)
+    at = order[found]
+    fixed = np.where(hit, runs["fixed_cost"].to_numpy(float)[at] if len(runs) else 0.0, np.nan)
+    total = np.where(hit, runs["participants"].to_numpy(float)[at] if len(runs) else 0.0, np.nan)
+    with np.errstate(invalid="ignore"):
+        share_of_fixed = np.where(
+            total > 0,
+            fixed * participants["participants"].to_numpy() / np.maximum(total, 1),
+            0.0,
+        )
+    training = (1.0 - subsidy) * (participants["fees"].to_numpy() + np.nan_to_num(share_of_fixed))
+    company = participants["company_id"].to_numpy(object)
+    code, (years, names) = _codes(year, company)
+    sums = _sum_by(training, code)
+    group = sums.index.to_numpy(np.int64)
+    n_names = max(len(names), 1)
+    return pd.DataFrame(
+        {
+            "year": years[group // n_names] if len(group) else np.array([], dtype=np.int64),
+            "company_id": _text(names[group % n_names].astype(object) if len(group) else np.array([], dtype=object)),
+            "training_share": sums.to_numpy(float),
+        }
     )
-    total = per_run["participants"].reindex(
-        pd.MultiIndex.from_frame(participants[["course_id", "year"]])
-    )
-    share_of_fixed = np.where(
-        total.to_numpy() > 0,
-        fixed.to_numpy()
-        * participants["participants"].to_numpy()
-        / np.maximum(total.to_numpy(), 1),
-        0.0,
-    )
-    frame = participants[["year", "company_id"]].assign(
-        training_share=(1.0 - subsidy)
-        * (participants["fees"].to_numpy() + np.nan_to_num(share_of_fixed))
-    )
-    return frame.groupby(["year", "company_id"], as_index=False)[["training_share"]].sum()
 
 
 def company_cost_table(
@@ -394,21 +508,29 @@ def company_cost_table(
     hires: pd.DataFrame,
 ) -> pd.DataFrame:
     training = company_training_share(subsidy, participants, runs)
-    hiring = (
-        hires.groupby(["year", "company_id"], as_index=False)[["cost"]]
-        .sum()
-        .rename(columns={"cost": "hires"})
+    train_year = training["year"].to_numpy(np.int64)
+    train_company = training["company_id"].to_numpy(object)
+    hire_year = hires["year"].to_numpy(np.int64)
+    hire_company = hires["company_id"].to_numpy(object)
+    code, (years, names) = _codes(
+        np.concatenate([train_year, hire_year]), np.concatenate([train_company, hire_company])
     )
-    frame = training.merge(hiring, on=["year", "company_id"], how="outer").fillna(
-        {"training_share": 0.0, "hires": 0.0}
-    )
-    frame["total"] = frame["training_share"] + frame["hires"]
-    frame = frame.sort_values(["year", "company_id"]).reset_index(drop=True)
-    frame = frame.astype(
-        {"year": np.int64, "training_share": float, "hires": float, "total": float}
-    )
-    return _as_object(
-        frame[["year", "company_id", "training_share", "hires", "total"]], ["company_id"]
+    train_code, hire_code = code[: len(training)], code[len(training) :]
+    hiring = _sum_by(hires["cost"].to_numpy(float), hire_code)
+    keys = np.union1d(train_code, hiring.index.to_numpy(np.int64))  # sorted: by year, then company
+    share = np.zeros(len(keys))
+    share[np.searchsorted(keys, train_code)] = training["training_share"].to_numpy(float)
+    hired = np.zeros(len(keys))
+    hired[np.searchsorted(keys, hiring.index.to_numpy(np.int64))] = hiring.to_numpy(float)
+    n_names = max(len(names), 1)
+    return pd.DataFrame(
+        {
+            "year": years[keys // n_names].astype(np.int64) if len(keys) else np.array([], dtype=np.int64),
+            "company_id": _text(names[keys % n_names].astype(object) if len(keys) else np.array([], dtype=object)),
+            "training_share": share,
+            "hires": hired,
+            "total": share + hired,
+        }
     )
 
 
