@@ -178,19 +178,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
-#: Seconds of extract, check and explain per constraint-matrix non-zero, measured on tier L
-#: (2.2 s for 187 000 non-zeros on a loaded 2-core machine), doubled for safety.
+#: Seconds of explain per constraint-matrix non-zero, measured on tier L (4.7 s for 187 000
+#: non-zeros with the build at 1.7 s, a loaded 2-core machine).
 POST_SOLVE_S_PER_NONZERO = 2.4e-5
-#: Fixed part of extract, check and explain (pandas and pandera overheads).
-POST_SOLVE_FIXED_S = 0.12
-
-
+#: The same for extract and check alone (0.26 s on that tier L), about four times over for safety.
+CHECK_S_PER_NONZERO = 1.2e-6
+#: Fixed part of extract, check and explain (pandas overheads).
+POST_SOLVE_FIXED_S = 0.05
 #: Extract and check, and explain, in multiples of the build's own time: all three are pandas work
 #: over the same index sets, so the build measured in this process, under the machine's present
-#: load, predicts them (tiers S and M, quiet and with the other core busy: extract and check took
-#: 1.3–1.8 times the build, explain another 1.3–1.7 times).
-POST_SOLVE_PER_BUILD = 1.8
-EXPLAIN_PER_BUILD = 1.7
+#: load, predicts them. Measured on tiers S, M and L: extract and check 0.10–0.17 times the build,
+#: explain 0.8–2.7 times.
+POST_SOLVE_PER_BUILD = 0.3
+EXPLAIN_PER_BUILD = 2.8
 #: The share of the time left after the build that the solve always keeps (see :func:`run_scenario`).
 MIN_SOLVE_SHARE = 0.5
 
@@ -206,7 +206,7 @@ def post_solve_reserve(
     loaded machine the build runs slower and so will the rest, which the
     size estimate alone does not know.
     """
-    per_nonzero = POST_SOLVE_S_PER_NONZERO * (1.0 if with_explanations else 0.3)
+    per_nonzero = CHECK_S_PER_NONZERO + (POST_SOLVE_S_PER_NONZERO if with_explanations else 0.0)
     by_size = POST_SOLVE_FIXED_S + per_nonzero * model.matrix.nonzeros
     if build_seconds is None:
         return by_size
