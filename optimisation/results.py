@@ -169,12 +169,6 @@ def _clean(values: np.ndarray) -> np.ndarray:
     return np.maximum(cleaned, 0.0)
 
 
-def _as_object(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    for column in columns:
-        frame[column] = frame[column].astype(str).where(frame[column].notna(), None)
-    return frame
-
-
 def _text(values: pd.Series | np.ndarray, rows: np.ndarray | None = None) -> Any:
     """``values`` (at positions ``rows``) as the text dtype the schemas coerce to; missing stays missing."""
     if isinstance(values, pd.Series):
@@ -183,6 +177,14 @@ def _text(values: pd.Series | np.ndarray, rows: np.ndarray | None = None) -> Any
         values = values.to_numpy(object)
     picked = values if rows is None else values[rows]
     return pd.array(picked, dtype=TEXT_DTYPE)  # type: ignore[arg-type]
+
+
+def _as_text(values: np.ndarray) -> Any:
+    """Each value as text (``str(value)``, as ``astype(str)`` makes it), missing values kept missing."""
+    missing = pd.isna(values)
+    text = values.astype(str).astype(object)
+    text[missing] = None
+    return _text(text)
 
 
 def _conforms(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
@@ -377,7 +379,7 @@ def closure_table(sets: Sets, z: np.ndarray, v: np.ndarray) -> pd.DataFrame:
         if key.endswith("level") or key == "deadline":
             columns[key] = gaps[key].to_numpy(np.int64)[gap]
         else:
-            columns[key] = _text(gaps[key].to_numpy(object)[gap].astype(str))
+            columns[key] = _as_text(gaps[key].to_numpy(object)[gap])
     columns["route"] = _text(route)
     columns["course_id"] = _text(course_id)
     columns["year"] = np.concatenate(
@@ -396,11 +398,7 @@ def gap_table(sets: Sets, u: np.ndarray) -> pd.DataFrame:
         if key.endswith("level") or key == "deadline":
             columns[key] = gaps[key].to_numpy(np.int64)
         else:
-            text = gaps[key].to_numpy(object)
-            missing = pd.isna(text)
-            text = text.astype(str)
-            text[missing] = None
-            columns[key] = _text(text)
+            columns[key] = _as_text(gaps[key].to_numpy(object))
     units = gaps["units"].to_numpy(float)
     unmet = np.minimum(u, units)
     columns["weight"] = gaps["weight"].to_numpy(float)
