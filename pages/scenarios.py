@@ -2,7 +2,6 @@
 
 import functools
 
-import pandas as pd
 import streamlit as st
 
 from pages import cached
@@ -73,7 +72,7 @@ if str(who.role) in {"policymaker", "analyst", "admin"}:
     kpis = list(dict.fromkeys(table["kpi"]))
     values = table.pivot(index="kpi", columns="run", values="value").reindex(kpis)
     differences = table.pivot(index="kpi", columns="run", values="difference_pct").reindex(kpis)
-    key_figures = pd.DataFrame({_("key figure"): [kpi_name(kpi) for kpi in kpis]})
+    key_figures: dict[str, list[str]] = {_("key figure"): [kpi_name(kpi) for kpi in kpis]}
     for run in values.columns:
         key_figures[run] = [_.cell(value, KPI_DIGITS.get(kpi, 0)) for kpi, value in zip(kpis, values[run].tolist(), strict=True)]
     for run in differences.columns:
@@ -91,7 +90,7 @@ if str(who.role) in {"policymaker", "analyst", "admin"}:
         st.caption(_("The runs compared share every setting."))
 
     runs = comparison.runs[["label", "scenario", "run_id", "created_at", "status", "gap", "data_version", "on_current_data", "changes"]]
-    runs = runs.assign(gap=runs["gap"].map(lambda share: _.percent(share, 2) if pd.notna(share) else ""))
+    runs = runs.assign(gap=runs["gap"].map(lambda share: _.percent(share, 2) if share is not None and share == share else ""))
     st.dataframe(cached.shown(runs.drop(columns="scenario"), currency), hide_index=True, width="stretch")
 
     left, right = st.columns(2)

@@ -119,8 +119,8 @@ def test_a_stored_plan_does_not_reload_the_data(loads: LoadCounter) -> None:
     loads.take()
     scenarios = _render(REPO / "pages" / "scenarios.py")
     assert scenarios.multiselect(key="compare_names").value == ["probe"]
-    [runs] = [frame.value for frame in scenarios.dataframe if "label" in frame.value.columns]
-    assert runs["scenario"].tolist() == ["probe"] and runs["on_current_data"].tolist() == [True]
+    [runs] = [frame.value for frame in scenarios.dataframe if "run" in frame.value.columns]
+    assert runs["run"].tolist() == ["probe"] and runs["on the current data"].tolist() == [True]
     _render(REPO / "pages" / "home.py")
     assert loads.take() == 0  # a new result is not new data
 
