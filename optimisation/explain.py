@@ -17,23 +17,8 @@ from optimisation.solve import SolveResult, SolveStatus, new_highs
 from skills import rules
 from skills.rules import HIRE_LEVEL, course_fit
 
-#: Unmet reasons, in the order the first applicable one is called the main reason.
-REASONS = {
-    "no_course_for_skill": "no course in the catalogue teaches the skill",
-    "no_course_reaches_level": "no course teaches the skill up to the required level",
-    "entry_level_too_high": "the courses that reach the level start above the staff's current level",
-    "no_course_in_region": "suitable courses run only in other regions and not online",
-    "cohort_too_small": "too few people need the suitable courses to fill a minimum cohort",
-    "budget_exhausted": "the public budget is used up",
-    "seats_or_runs_exhausted": "the suitable courses' seats and runs are used up",
-    "company_capacity": "the company cannot release more staff for training",
-    "company_cost_cap": "the company's cost cap is reached",
-    "provider_capacity": "the providers' trainer hours are used up",
-    "no_hires_available": "no hire can close it",
-    "coverage_target_met": "the coverage target is met; closing more would only add cost",
-    "not_worth_its_cost": "closing it would cost more than it is worth at the scenario's gap-unit value",
-    "solver_stopped": "the solver stopped within its gap; a better plan may close it",
-}
+#: Unmet reasons, in the order the first applicable one is called the main reason (texts in :mod:`skills.rules`).
+REASONS = rules.UNMET_REASONS
 
 STEP_BUDGET = 1000.0
 TOP = 5

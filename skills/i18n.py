@@ -17,6 +17,8 @@ from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent
 
+from skills import rules
+
 #: The interface languages: code -> the language's own name (what the switch shows).
 LANGUAGES: Final = {"en": "English", "da": "Dansk"}
 DEFAULT_LANGUAGE: Final = "en"
@@ -49,23 +51,6 @@ PLAIN_COLUMNS: Final = frozenset(
 )
 #: What a protected figure shows instead of a number (skills.disclosure's mark).
 CONFIDENTIAL_MARK: Final = ":c"
-#: The English texts of the plan's unmet reasons (optimisation.explain.REASONS), so either form finds its translation.
-_REASON_TEXTS: Final = {
-    "no_course_for_skill": "no course in the catalogue teaches the skill",
-    "no_course_reaches_level": "no course teaches the skill up to the required level",
-    "entry_level_too_high": "the courses that reach the level start above the staff's current level",
-    "no_course_in_region": "suitable courses run only in other regions and not online",
-    "cohort_too_small": "too few people need the suitable courses to fill a minimum cohort",
-    "budget_exhausted": "the public budget is used up",
-    "seats_or_runs_exhausted": "the suitable courses' seats and runs are used up",
-    "company_capacity": "the company cannot release more staff for training",
-    "company_cost_cap": "the company's cost cap is reached",
-    "provider_capacity": "the providers' trainer hours are used up",
-    "no_hires_available": "no hire can close it",
-    "coverage_target_met": "the coverage target is met; closing more would only add cost",
-    "not_worth_its_cost": "closing it would cost more than it is worth at the scenario's gap-unit value",
-    "solver_stopped": "the solver stopped within its gap; a better plan may close it",
-}
 #: The files whose ``_("...")`` texts make up the catalogues.
 PROJECT_ROOT: Final = Path(__file__).resolve().parents[1]
 SOURCES: Final = ("app.py", "pages/*.py", "skills/i18n.py", "skills/templates.py")
@@ -240,7 +225,7 @@ class Translator:
         }
         return {
             **reasons,
-            **{english: reasons[code] for code, english in _REASON_TEXTS.items() if code in reasons},
+            **{english: reasons[code] for code, english in rules.UNMET_REASONS.items() if code in reasons},
             **company_reasons,
             "in-person": _("in-person"), "online": _("online"), "blended": _("blended"),
             "high": _("high"), "medium": _("medium"), "low": _("low"),
