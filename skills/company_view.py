@@ -14,12 +14,13 @@ from skills.errors import NotFoundError
 
 #: How a blank role reads.
 NO_ROLE: Final = "role not stated"
-#: Why no course closes a gap, from the first test of :func:`skills.rules.course_fit` that no course passes.
+#: Why no course closes a gap, by the code of :func:`skills.rules.course_reason` (the first test of
+#: :func:`skills.rules.course_fit` that no course passes), as the company's HR manager reads it.
 NO_COURSE_REASONS: Final = {
-    "no_course_for_skill": "no course in the catalogue teaches this skill",
-    "no_course_reaches_level": "no course teaches this skill up to the level required",
-    "entry_level_too_high": "every course that reaches the level starts above the staff's current level",
-    "not_in_region": "the courses that fit run only in other regions and none is online",
+    rules.NO_COURSE_FOR_SKILL: "no course in the catalogue teaches this skill",
+    rules.NO_COURSE_REACHES_LEVEL: "no course teaches this skill up to the level required",
+    rules.ENTRY_LEVEL_TOO_HIGH: "every course that reaches the level starts above the staff's current level",
+    rules.NO_COURSE_IN_REGION: "the courses that fit run only in other regions and none is online",
 }
 
 
@@ -64,21 +65,6 @@ class CompanyProfile:
         return {"About": about, "Roles x skills": self.matrix.reset_index(), "Gaps": self.gaps, "Recruitment": self.recruitment}
 
 
-def _no_course_reason(gaps: pd.DataFrame, pairs: pd.DataFrame) -> pd.Series:
-    """For each gap, the reason code of :data:`NO_COURSE_REASONS` (empty where a course serves it)."""
-    fit = rules.course_fit(pairs) if len(pairs) else rules.CourseFit(*(np.zeros(0, dtype=bool),) * 3)
-    tests = pd.DataFrame({"gap": pairs["gap"].to_numpy(), "reaches": fit.reaches, "enters": fit.enters, "serves": fit.serves})
-    passed = tests.groupby("gap")[["reaches", "enters", "serves"]].any()
-    reason = pd.Series("no_course_for_skill", index=gaps.index, dtype="string")
-    found = passed.reindex(gaps.index)
-    taught = found["reaches"].notna().to_numpy()
-    reason[taught & ~found["reaches"].fillna(False).astype(bool).to_numpy()] = "no_course_reaches_level"
-    reason[found["reaches"].fillna(False).astype(bool).to_numpy() & ~found["enters"].fillna(False).astype(bool).to_numpy()] = "entry_level_too_high"
-    reason[found["enters"].fillna(False).astype(bool).to_numpy() & ~found["serves"].fillna(False).astype(bool).to_numpy()] = "not_in_region"
-    reason[found["serves"].fillna(False).astype(bool).to_numpy()] = ""
-    return reason
-
-
 def company_profile(dataset: Dataset, company_id: str) -> CompanyProfile:
     """The profile of ``company_id`` from the stored region.
 
@@ -117,8 +103,9 @@ def company_profile(dataset: Dataset, company_id: str) -> CompanyProfile:
         .assign(region=company["region"])
         .merge(taught, on="skill")
     )
-    reason = _no_course_reason(gaps, pairs)
-    serving = pairs[rules.course_fit(pairs).serves] if len(pairs) else pairs
+    fit = rules.course_fit(pairs) if len(pairs) else rules.CourseFit(*(np.zeros(0, dtype=bool),) * 3)
+    reason = rules.course_reason(pairs["gap"].to_numpy(), fit, gaps.index)
+    serving = pairs[fit.serves]
     cheapest = serving.sort_values(["gap", "cost_per_participant", "course_id"]).drop_duplicates("gap").set_index("gap")
     gap_table = pd.DataFrame(
         {

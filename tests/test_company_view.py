@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from skills import rules
 from skills.company_view import NO_COURSE_REASONS, company_profile
 from skills.dataset import Dataset
 from skills.errors import NotFoundError
@@ -41,7 +42,7 @@ def test_compliance_counts_people_who_already_have_the_level() -> None:
 
 def test_why_no_course_closes_a_gap() -> None:
     # C2 (DK042) needs PLC programming; the only PLC course runs in person in DK041
-    assert company_profile(_region(), "C2").gaps["why_no_course"].tolist() == [NO_COURSE_REASONS["not_in_region"]]
+    assert company_profile(_region(), "C2").gaps["why_no_course"].tolist() == [NO_COURSE_REASONS[rules.NO_COURSE_IN_REGION]]
     frames = tiny_frames()
     low = frames["course_skills"].assign(level=[2, 2])  # the PLC course stops at level 2; C1 needs 3
     assert company_profile(_region(course_skills=low), "C1").gaps.set_index("skill").loc["PLC programming", "why_no_course"] == (
@@ -53,6 +54,27 @@ def test_why_no_course_closes_a_gap() -> None:
     none = frames["course_skills"].iloc[1:]  # nothing teaches PLC programming
     reason = company_profile(_region(course_skills=none), "C1").gaps.set_index("skill").loc["PLC programming", "why_no_course"]
     assert reason == NO_COURSE_REASONS["no_course_for_skill"]
+
+
+def test_the_company_view_gives_the_reasons_of_the_one_rule() -> None:
+    # every code the rules can give has the company's words, and nothing else does
+    assert set(NO_COURSE_REASONS) == {rules.NO_COURSE_FOR_SKILL, rules.NO_COURSE_REACHES_LEVEL, rules.ENTRY_LEVEL_TOO_HIGH,
+                                      rules.NO_COURSE_IN_REGION}
+    frames = tiny_frames()
+    for course_skills in (frames["course_skills"], frames["course_skills"].assign(level=[2, 2]),
+                          frames["course_skills"].assign(entry_level=[2, 0]), frames["course_skills"].iloc[1:]):
+        dataset = _region(course_skills=course_skills)
+        for company in dataset.flat("companies")["company_id"]:
+            profile = company_profile(dataset, company)
+            demand = dataset.flat("demand")
+            gaps = demand[(demand["company_id"] == company) & rules.is_gap(demand["required_level"], demand["current_level"],
+                                                                           demand["headcount"])]
+            region = dataset.flat("companies").set_index("company_id").at[company, "region"]
+            courses = dataset.flat("courses").rename(columns={"region": "course_region"})
+            pairs = gaps.reset_index(names="gap").assign(region=region).merge(
+                dataset.flat("course_skills").merge(courses, on="course_id"), on="skill")
+            expected = rules.course_reason(pairs["gap"].to_numpy(), rules.course_fit(pairs), gaps.index).map(NO_COURSE_REASONS)
+            assert profile.gaps["why_no_course"].tolist() == expected.fillna("").tolist(), (company, course_skills)
 
 
 def test_an_unknown_company_is_not_found() -> None:
