@@ -10,6 +10,7 @@ from skills import i18n, service
 
 if TYPE_CHECKING:
     import pandas as pd
+    from pandas.io.formats.style import Styler
 
     from skills.access import Principal
     from skills.store import Store
@@ -261,7 +262,7 @@ def labels(currency: str) -> dict[str, str]:
     }
 
 
-def shown(frame: pd.DataFrame, currency: str, *, figure: str = "participants", digits: dict[str, int] | None = None) -> pd.DataFrame:
+def shown(frame: pd.DataFrame, currency: str, *, figure: str = "participants", digits: dict[str, int] | None = None) -> Styler:
     """A plan or comparison table as a page shows it: courses by title, a withheld ``figure`` as its range, codes in
     words, numbers in the session's language, missing cells blank, columns named."""
     _ = translator()
@@ -283,12 +284,14 @@ def shown(frame: pd.DataFrame, currency: str, *, figure: str = "participants", d
     if "sector" in table:
         names = service.sector_names(language())
         table["sector"] = table["sector"].map(lambda code: names.get(str(code), code))
+    if "changes" in table:
+        table["changes"] = table["changes"].map(lambda text: _.changes(str(text), currency))
     if "created_at" in table:
         table["created_at"] = table["created_at"].map(lambda when: _.moment(str(when)) if when is not None and str(when) else "")
     return _.table(table, labels(currency), digits=digits)
 
 
-def gap_table(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
+def gap_table(frame: pd.DataFrame, currency: str) -> Styler:
     """A protected gap table (``gaps_shown``) as a page shows it: skills and courses by name, the flags left out,
     a withheld figure as its range, columns named in the session's language."""
     table = frame.drop(columns=[column for column in ("suppressed", "is_total") if column in frame])
@@ -303,23 +306,32 @@ def gap_table(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
 
 
 def draw(target: Any, figure: Any) -> None:
-    """Draw an Altair chart in ``target`` (``st`` or a column), its titles in the session's language.
+    """Draw an Altair chart in ``target`` (``st`` or a column), its titles and data words in the session's language.
 
     Charts are built in English; another language gets the chart's Vega-Lite spec with its titles
-    through the catalogue (drawing the spec costs no more than drawing the chart).
+    through the catalogue and the words its data and legends hold (payers, statuses, skill groups, reasons)
+    through :meth:`skills.i18n.Translator.chart_values` (drawing the spec costs no more than drawing the chart).
     """
     _ = translator()
     if _.language == i18n.DEFAULT_LANGUAGE:
         target.altair_chart(figure, width="stretch")
         return
+    values = _.chart_values()
+
+    def word(value: Any) -> Any:
+        return values.get(value, value) if isinstance(value, str) else value
 
     def translated(node: Any, key: str = "") -> Any:
         if isinstance(node, dict):
             if key == "title":  # a title with a subtitle: {"text": ..., "subtitle": ...}
                 return {name: _.chart_text(value) if name in ("text", "subtitle") and isinstance(value, str) else translated(value, name)
                         for name, value in node.items()}
+            if key == "datasets":  # the chart's rows: their words in the language
+                return {name: [{field: word(cell) for field, cell in row.items()} for row in rows] for name, rows in node.items()}
             return {name: translated(value, name) for name, value in node.items()}
         if isinstance(node, list):
+            if key == "domain":  # a colour scale's categories name the same words as the rows
+                return [word(value) for value in node]
             return [translated(value) for value in node]
         if key == "title" and isinstance(node, str):
             return _.chart_text(node)

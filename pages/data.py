@@ -133,7 +133,7 @@ if last_import is not None:
         st.info(_("{file} passed the check; nothing was stored yet.").format(file=summary["file"]))
     problems = service.problems_frame(outcome)
     if len(problems):
-        st.dataframe(problems, hide_index=True, width="stretch")
+        st.dataframe(_.problems(problems), hide_index=True, width="stretch")
         d1, d2 = st.columns(2)
         d1.download_button(_("Report as CSV"), service.report_file(outcome, "csv"), "import-report.csv", "text/csv")
         d2.download_button(

@@ -183,7 +183,7 @@ def survey_upload(company: str) -> None:
                 file=rejected[1].summary["file"]
             )
         )
-        st.dataframe(service.problems_frame(rejected[1]), hide_index=True, width="stretch")
+        st.dataframe(_.problems(service.problems_frame(rejected[1])), hide_index=True, width="stretch")
     pending = st.session_state.get("own_survey_pending")
     if pending is None or pending[0] != company or pending[1] != key[1]:
         return
@@ -270,7 +270,7 @@ def survey_form(company: str) -> None:
     rejected = st.session_state.get("survey_rejected")
     if rejected is not None and rejected[0] == company:
         st.error(_("The answers were not saved: fix the rows and columns named below and check them again."))
-        st.dataframe(service.problems_frame(rejected[1]), hide_index=True, width="stretch")
+        st.dataframe(_.problems(service.problems_frame(rejected[1])), hide_index=True, width="stretch")
     pending = st.session_state.get("survey_pending")
     if pending is None or pending[0] != company or pending[1] != key[1]:
         return

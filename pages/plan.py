@@ -47,7 +47,7 @@ stem = f"{Path(base_file).stem}_{scenario_name}"  # widget keys per starting sce
 if base.fragments:
     st.caption(
         _("Applies on the base: {fragments}. Changes against the base: {changes}").format(
-            fragments=", ".join(base.fragments), changes="; ".join(service.scenario_changes(base, base_file)) or _("none")
+            fragments=", ".join(base.fragments), changes=_.changes("; ".join(service.scenario_changes(base, base_file)), currency)
         )
     )
 
@@ -181,11 +181,14 @@ if len(plan_charts["closed_and_unmet"]):
     cached.draw(right, charts.cost_by_payer_chart(plan_charts["cost_by_year"], currency))
     cached.draw(st, charts.runs_timeline_chart(plan_charts["runs_by_year"]))
 
+skills = cached.skill_choices(cached.data_key())
+#: English skill labels (what the explanations name) -> the session's language
+skill_names = dict(zip(skills["label"], skills["label_da" if _.language == "da" else "label"], strict=True))
 limits = service.plan_limits(result, store=cached.store(), principal=who)
 if limits:
     st.subheader(_("What limits the plan"))
     for sentence in limits[:10]:
-        st.markdown(f"- {sentence}")
+        st.markdown(f"- {_.explanation(sentence, skill_names)}")
 
 runs_tab, participants_tab, hires_tab, unmet_tab = st.tabs(
     [_("Course runs"), _("Participants"), _("Hires"), _("Unmet gaps and why")]
@@ -197,6 +200,8 @@ runs_tab.dataframe(cached.shown(shown["runs"], currency), hide_index=True, width
 participants_tab.dataframe(cached.shown(shown["participants"], currency), hide_index=True, width="stretch")
 hires_tab.dataframe(cached.shown(shown["hires"], currency, figure="hires"), hide_index=True, width="stretch")
 unmet = service.unmet_reasons(result, store=cached.store(), principal=who)
+if "sentence" in unmet:  # each gap in one sentence that names the company and the skill (the subject holds their ids)
+    unmet = unmet.drop(columns="subject").assign(sentence=[_.explanation(str(text), skill_names) for text in unmet["sentence"]])
 unmet_tab.dataframe(cached.shown(unmet, currency, figure="unmet_units"), hide_index=True, width="stretch")
 
 shown_plan: service.PlanResult = result

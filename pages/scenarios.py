@@ -12,19 +12,6 @@ _ = cached.translator()
 words = _.words()
 #: Decimals of each key figure (closed units can be fractions of a unit; people, runs and money are whole).
 KPI_DIGITS = {"weighted_closed_units": 1, "closed_units": 1, "unmet_units": 1}
-#: What each scenario setting is called on the page.
-SETTING_NAMES = {
-    "budget_per_year": _("public budget per year"),
-    "subsidy_rate": _("subsidy rate"),
-    "company_cost_cap": _("cost cap per company"),
-    "default_trainer_hours": _("trainer hours per provider"),
-    "time_limit_s": _("time limit (s)"),
-    "objective": _("objective"),
-    "coverage_target": _("coverage target"),
-    "years": _("years"),
-}
-
-
 def kpi_name(kpi: str) -> str:
     """What a key figure is called, money with its currency."""
     names = {
@@ -42,7 +29,8 @@ def kpi_name(kpi: str) -> str:
         "training_hours": _("Training hours (participants × course hours)"),
     }
     if kpi.startswith("closed_units:"):
-        return _("Gap units closed: {group}").format(group=kpi.removeprefix("closed_units:"))
+        group = kpi.removeprefix("closed_units:")
+        return _("Gap units closed: {group}").format(group=_.chart_values().get(group, group))
     return names.get(kpi, kpi.replace("_", " ")).format(currency=comparison_currency)
 
 
@@ -72,19 +60,18 @@ if str(who.role) in {"policymaker", "analyst", "admin"}:
     kpis = list(dict.fromkeys(table["kpi"]))
     values = table.pivot(index="kpi", columns="run", values="value").reindex(kpis)
     differences = table.pivot(index="kpi", columns="run", values="difference_pct").reindex(kpis)
-    key_figures: dict[str, list[str]] = {_("key figure"): [kpi_name(kpi) for kpi in kpis]}
-    for run in values.columns:
-        key_figures[run] = [_.cell(value, KPI_DIGITS.get(kpi, 0)) for kpi, value in zip(kpis, values[run].tolist(), strict=True)]
-    for run in differences.columns:
-        key_figures[_("{run} vs baseline (%)").format(run=run)] = [_.cell(value, 1) for value in differences[run].tolist()]
-    st.dataframe(key_figures, hide_index=True, width="stretch")
+    key_figures = {_("key figure"): [kpi_name(kpi) for kpi in kpis]}
+    key_figures.update({str(run): values[run].tolist() for run in values.columns})
+    key_figures.update({_("{run} vs baseline (%)").format(run=run): differences[run].tolist() for run in differences.columns})
+    styled = _.figures(key_figures, [KPI_DIGITS.get(kpi, 0) for kpi in kpis], {name: 1 for name in list(key_figures)[1 + len(values.columns):]})
+    st.dataframe(styled, hide_index=True, width="stretch")
 
     st.subheader(_("Settings that differ"))
     if len(comparison.settings):
         settings = comparison.settings.copy()
         for column in settings.columns[1:]:
-            settings[column] = [_.cell(words.get(str(value), value)) for value in settings[column].tolist()]
-        settings["setting"] = settings["setting"].map(lambda name: SETTING_NAMES.get(str(name), str(name).replace("_", " ")))
+            settings[column] = [_.setting_value(str(key), value, currency) for key, value in zip(settings["setting"], settings[column], strict=True)]
+        settings["setting"] = settings["setting"].map(lambda name: _.setting_name(str(name)))
         st.dataframe(settings.rename(columns={"setting": _("setting")}), hide_index=True, width="stretch")
     else:
         st.caption(_("The runs compared share every setting."))

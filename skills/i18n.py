@@ -7,10 +7,11 @@ import datetime as dt
 import functools
 import math
 import re
-from collections.abc import Iterable, Mapping
+import string
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 from babel.dates import format_date, format_datetime
@@ -18,6 +19,10 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent
 
 from skills import rules
+from skills.schemas import SKILL_GROUP_NAMES, SKILL_GROUP_NAMES_DA
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 #: The interface languages: code -> the language's own name (what the switch shows).
 LANGUAGES: Final = {"en": "English", "da": "Dansk"}
@@ -165,28 +170,72 @@ class Translator:
 
     def table(
         self, frame: pd.DataFrame, labels: Mapping[str, str] | None = None, *, digits: Mapping[str, int] | None = None
-    ) -> pd.DataFrame:
-        """``frame`` as a page shows it: every cell through :meth:`cell` (numbers in the language, missing
-        cells blank; ``digits`` decimals per column), yes/no columns kept, columns named by ``labels``."""
+    ) -> Styler:
+        """``frame`` as a page shows it: figures kept as numbers (so a column sorts by value) and displayed through
+        :meth:`cell` (the language's separators, missing cells blank; ``digits`` decimals per column), names and codes
+        as written, yes/no columns kept, columns named by ``labels``.
+
+        A column with a withheld figure (``:c``) or a range stays text: its cells cannot all be numbers.
+        """
         places = digits or {}
-        shown = pd.DataFrame(index=frame.index)
+        data = pd.DataFrame(index=frame.index)
+        formats: dict[str, Callable[[Any], str]] = {}
         for column in frame.columns:
             values = frame[column]
             if pd.api.types.is_bool_dtype(values):
-                shown[column] = values
+                data[column] = values
                 continue
-            if str(column) in PLAIN_COLUMNS:
-                shown[column] = [self.plain(value) for value in values.tolist()]
+            numeric = pd.api.types.is_numeric_dtype(values)
+            if str(column) in PLAIN_COLUMNS or (not numeric and not _figures_as_text(values)):
+                data[column] = pd.Series([self.plain(value) for value in values.tolist()], index=frame.index, dtype="string")
                 continue
-            if not pd.api.types.is_numeric_dtype(values) and not _figures_as_text(values):
-                shown[column] = [self.plain(value) for value in values.tolist()]
+            if not numeric and values.astype("string").str.strip().eq(CONFIDENTIAL_MARK).any():
+                data[column] = pd.Series([self.cell(value) for value in values.tolist()], index=frame.index, dtype="string")
                 continue
+            figures = pd.to_numeric(values, errors="coerce").astype("float64")
             whole = places.get(column)
-            if whole is None and pd.api.types.is_float_dtype(values):
-                finite = values.dropna()
+            if whole is None:
+                finite = figures.dropna()
                 whole = 0 if finite.empty or bool((finite % 1 == 0).all()) else 1  # one number of decimals a column
-            shown[column] = [self.cell(value, whole) for value in values.tolist()]
-        return shown.rename(columns=dict(labels or {}))
+            counts = figures.dropna()
+            whole_numbers = bool((counts % 1 == 0).all()) and bool((counts.abs() < 2**53).all())
+            data[column] = figures.astype("Int64") if whole_numbers else figures  # a count stays a whole number
+            formats[str(column)] = functools.partial(self.cell, digits=whole)
+        names = dict(labels or {})
+        data = data.rename(columns=names)
+        if not data.columns.is_unique:  # two columns shown under one name: Styler needs unique names, so text it is
+            return pd.DataFrame(
+                {name: [formats[str(column)](value) for value in data.iloc[:, index]] if str(column) in formats else data.iloc[:, index]
+                 for index, (column, name) in enumerate(zip(frame.columns, data.columns, strict=True))}
+            ).style
+        return data.style.format({names.get(column, column): formatter for column, formatter in formats.items()})
+
+    def figures(self, columns: Mapping[str, list[Any]], row_digits: list[int], column_digits: Mapping[str, int]) -> Styler:
+        """A table of figures by row (one key figure a row; the first column names it): the figures kept as numbers,
+        each written with its row's decimals (``row_digits``), or its column's (``column_digits``), in the language."""
+        names = list(columns)
+        data = pd.DataFrame({names[0]: [self.plain(value) for value in columns[names[0]]]})
+        for name in names[1:]:
+            data[name] = pd.to_numeric(pd.Series(columns[name], dtype="object"), errors="coerce").astype("float64")
+        styled = data.style
+        by_row = [name for name in names[1:] if name not in column_digits]
+        for row, digits in enumerate(row_digits):
+            styled = styled.format(functools.partial(self.cell, digits=digits), subset=pd.IndexSlice[[row], by_row])
+        for name, digits in column_digits.items():
+            styled = styled.format(functools.partial(self.cell, digits=digits), subset=[name])
+        return styled
+
+    def chart_values(self) -> dict[str, str]:
+        """Words a chart's data holds (payers, statuses, skill groups, reasons) -> the text in the language."""
+        _ = self
+        groups = SKILL_GROUP_NAMES_DA if self.language == "da" else SKILL_GROUP_NAMES
+        return {
+            **self.words(),
+            "closed": _("closed"), "unmet": _("unmet"), "covered": _("covered"), "uncovered": _("uncovered"),
+            "company": _("company"), "other": _("other"),
+            **{SKILL_GROUP_NAMES[code]: name for code, name in groups.items()},
+            **groups,
+        }
 
     def words(self) -> dict[str, str]:
         """Values tables hold as codes or English words (course modes, priorities, market balance, roles, the reasons
@@ -234,6 +283,204 @@ class Translator:
             "optimal": _("optimal"), "feasible": _("good plan"), "poor": _("poor"), "infeasible": _("infeasible"),
             "none": _("none"),
         }
+
+    def people(self, phrase: str) -> str:
+        """Whole people as :func:`optimisation.explain.people` writes them (``about 19 people``) in the language."""
+        _ = self
+        found = re.fullmatch(r"(about )?(\d+) (people|person)", phrase)
+        if not found:
+            return phrase
+        count = int(found.group(2))
+        whole = (_("{count} person") if count == 1 else _("{count} people")).format(count=self.number(count))
+        return _("about {people}").format(people=whole) if found.group(1) else whole
+
+    def _explanation_templates(self) -> list[tuple[str, str]]:
+        """The explanations' sentences and their parts: (the English text :mod:`optimisation.explain` writes, with
+        named placeholders, the same text in the language)."""
+        _ = self
+        english = {
+            # what one more unit of a resource buys (shadow prices)
+            "{start} would lower total cost by {money}.": _("{start} would lower total cost by {money}."),
+            "{start} would not lower total cost with the runs as planned.": _(
+                "{start} would not lower total cost with the runs as planned."),
+            "{start} would close {units} more weighted gap units ({money} more spent in total).": _(
+                "{start} would close {units} more weighted gap units ({money} more spent in total)."),
+            "{start} would close nothing more with the runs as planned.": _("{start} would close nothing more with the runs as planned."),
+            "{sentence}; if runs could be added, about {units} weighted gap units (LP estimate).": _(
+                "{sentence}; if runs could be added, about {units} weighted gap units (LP estimate)."),
+            "{sentence}; if runs could be added, about {money} less cost (LP estimate).": _(
+                "{sentence}; if runs could be added, about {money} less cost (LP estimate)."),
+            "One more trainer hour at {provider} in {year} would lower total cost by about {money}.": _(
+                "One more trainer hour at {provider} in {year} would lower total cost by about {money}."),
+            "One more trainer hour at {provider} in {year} is worth about {units} weighted gap units ({money} of net value, runs "
+            "free to grow beyond the plan).": _(
+                "One more trainer hour at {provider} in {year} is worth about {units} weighted gap units ({money} of net value, "
+                "runs free to grow beyond the plan)."),
+            "One more {money} of public budget in {year}": _("One more {money} of public budget in {year}"),
+            "One more seat on {course} in {year}": _("One more seat on {course} in {year}"),
+            "One more {skill} hire available in {region} in {year}": _("One more {skill} hire available in {region} in {year}"),
+            "One more training place for {company} in {year}": _("One more training place for {company} in {year}"),
+            # why a gap stays unmet
+            "{company} needs {people} at level {required} in {skill} by {deadline} (now level {current}): {unmet} stay unmet "
+            "because {because}.": _(
+                "{company} needs {people} at level {required} in {skill} by {deadline} (now level {current}): {unmet} stay "
+                "unmet because {because}."),
+            "no course teaches {skill}": _("no course teaches {skill}"),
+            "no course reaches level {required} (the highest taught is {highest})": _(
+                "no course reaches level {required} (the highest taught is {highest})"),
+            "courses reaching level {required} need entry level {entry} or more; staff are at level {current}": _(
+                "courses reaching level {required} need entry level {entry} or more; staff are at level {current}"),
+            "courses reaching level {required} run only outside {region} and not online": _(
+                "courses reaching level {required} run only outside {region} and not online"),
+            "too few people in reach need the suitable courses to fill a cohort of at least {minimum}": _(
+                "too few people in reach need the suitable courses to fill a cohort of at least {minimum}"),
+            "the public budget is used up in {years}": _("the public budget is used up in {years}"),
+            "every suitable course's runs are at their yearly maximum and full": _(
+                "every suitable course's runs are at their yearly maximum and full"),
+            "{company} already sends as many staff as it can release": _("{company} already sends as many staff as it can release"),
+            "{company} has reached its cost cap": _("{company} has reached its cost cap"),
+            "the providers of the suitable courses have no trainer hours left": _(
+                "the providers of the suitable courses have no trainer hours left"),
+            "hires bring level {hire_level}, below the required {required}": _(
+                "hires bring level {hire_level}, below the required {required}"),
+            "the labour market in {region} offers no {skill} hires": _("the labour market in {region} offers no {skill} hires"),
+            "a hire takes {months} months, too late for {deadline}": _("a hire takes {months} months, too late for {deadline}"),
+            "the {skill} hires available in {region} are all taken": _("the {skill} hires available in {region} are all taken"),
+        }
+        return list(english.items())
+
+    def explanation(self, sentence: str, names: Mapping[str, str] | None = None) -> str:
+        """One sentence of :mod:`optimisation.explain` (what limits a plan, why a gap stays unmet) in the language.
+
+        The sentence is read back against the English templates (:meth:`_explanation_templates`) and written
+        again from the language's template: money and numbers in the language's format, whole people as
+        ``about 19 people`` / ``ca. 19 personer``, the reasons and ``names`` (English skill labels -> the
+        language's) translated. A sentence no template matches is shown as it is.
+        """
+        found = self._read_explanation(sentence, names or {})
+        return sentence if found is None else found
+
+    def _read_explanation(self, text: str, names: Mapping[str, str], part: bool = False) -> str | None:
+        for english, translated in _template_patterns(self):
+            matched = english.fullmatch(text)
+            if matched is None:
+                continue
+            values = {key: self._explanation_value(key, value, names) for key, value in matched.groupdict().items()}
+            if any(value is None for value in values.values()):
+                continue
+            return translated.format(**values)
+        if part:  # a reason the rules state whole (the fallback reasons, with their own ';')
+            return self.words().get(text)
+        return None
+
+    def _explanation_value(self, key: str, value: str, names: Mapping[str, str]) -> str | None:
+        """One placeholder's value, read from the English sentence and written in the language (None: not readable)."""
+        if key == "start":
+            return self._read_explanation(value, names)
+        if key == "sentence":  # a whole sentence whose full stop gave way to what follows
+            whole = self._read_explanation(value + ".", names)
+            return None if whole is None else whole.removesuffix(".")
+        if key == "because":
+            parts = self._reasons(value, names)
+            return None if parts is None else "; ".join(parts)
+        if key == "money":
+            found = re.fullmatch(r"([A-Z]{3}) (-?[\d ]+)", value)
+            return None if found is None else self.money(float(found.group(2).replace(" ", "")), found.group(1))
+        if key == "units":
+            return self.number(float(value), 3 if len(value.partition(".")[2]) == 3 else 2) if _NUMBER_TEXT.fullmatch(value) else None
+        if key in {"people", "unmet"}:
+            return self.people(value)
+        if key in {"skill", "course", "company"}:
+            return names.get(value, value)
+        return value
+
+    def _reasons(self, text: str, names: Mapping[str, str]) -> list[str] | None:
+        """``reason; reason; …`` of an unmet sentence, each in the language (a reason may hold a ';' itself)."""
+        if not text:
+            return []
+        pieces = text.split("; ")
+        for count in range(1, len(pieces) + 1):
+            head = self._read_explanation("; ".join(pieces[:count]), names, part=True)
+            if head is None:
+                continue
+            rest = self._reasons("; ".join(pieces[count:]), names)
+            if rest is not None:
+                return [head, *rest]
+        return None
+
+    def setting_name(self, key: str) -> str:
+        """What a scenario setting (``budget_per_year``, ``demand_growth.digital_data``) is called on a page."""
+        _ = self
+        names = {
+            "budget_per_year": _("public budget per year"), "subsidy_rate": _("subsidy rate"),
+            "company_cost_cap": _("cost cap per company"), "default_trainer_hours": _("trainer hours per provider"),
+            "time_limit_s": _("time limit (s)"), "objective": _("objective"), "coverage_target": _("coverage target"),
+            "years": _("years"), "demand_growth": _("demand growth"), "gap_unit_value": _("value of a closed gap unit"),
+            "priority_weights": _("weights of the priorities"), "name": _("name"),
+        }
+        head, _dot, rest = key.partition(".")
+        name = names.get(head, head.replace("_", " "))
+        if not rest:
+            return name
+        groups = SKILL_GROUP_NAMES_DA if self.language == "da" else SKILL_GROUP_NAMES
+        return f"{name}: {groups.get(rest, self.words().get(rest, rest.replace('_', ' ')))}"
+
+    def setting_value(self, key: str, value: Any, currency: str) -> str:
+        """A setting's value (as stored, or as a change writes it: ``250000``, ``0.05``, ``none``, ``{2027: 100000}``)
+        in the language: money with its currency, shares as percentages, words translated."""
+        _ = self
+        text = _setting_text(value).strip()
+        objectives = {"max_coverage": _("close the most gaps, then spend least"), "min_cost": _("spend least for a coverage target")}
+        if text in objectives:
+            return objectives[text]
+        head = key.partition(".")[0]
+        if text == "none":
+            return _("unlimited") if head in {"budget_per_year", "company_cost_cap", "default_trainer_hours"} else _("none")
+        if text in {"true", "false"}:
+            return _("yes") if text == "true" else _("no")
+        if text.startswith("{") and text.endswith("}"):
+            entries = [entry.partition(": ") for entry in text[1:-1].split(", ") if entry]
+            return "; ".join(f"{year}: {self.setting_value(key, value, currency)}" for year, _sep, value in entries)
+        if text.startswith("[") and text.endswith("]"):
+            return ", ".join(self.plain(item.strip()) for item in text[1:-1].split(",") if item.strip())
+        if not _NUMBER_TEXT.fullmatch(text):
+            return self.words().get(text, text.replace("_", " "))
+        number = float(text)
+        if head in {"budget_per_year", "company_cost_cap", "gap_unit_value"}:
+            return self.money(number, currency)
+        if head in {"subsidy_rate", "coverage_target", "demand_growth"}:
+            return self.percent(number, 0 if round(number * 100, 6).is_integer() else 1)
+        return self.cell(number)
+
+    def changes(self, text: str, currency: str) -> str:
+        """Changes against the base (``budget_per_year: 250000 -> 80000 (budget_cut); …``) in words and the language's
+        formats: ``public budget per year: EUR 250,000 → EUR 80,000 (budget_cut)``; ``none`` as the word."""
+        _ = self
+        if text.strip() in {"", "none"}:
+            return _("none")
+        shown = []
+        for change in text.split("; "):
+            found = re.fullmatch(r"([\w.]+): (.*) -> (.*?)( \([^()]*\))?", change)
+            if found is None:
+                shown.append(change)
+                continue
+            key, before, after, source = found.groups()
+            shown.append(
+                f"{self.setting_name(key)}: {self.setting_value(key, before, currency)} → {self.setting_value(key, after, currency)}"
+                + (source or "")
+            )
+        return "; ".join(shown)
+
+    def problems(self, frame: pd.DataFrame) -> Styler:
+        """An import's problems (``service.problems_frame``) as a page shows them: headers and severities in words."""
+        _ = self
+        labels = {
+            "severity": _("severity"), "file": _("file"), "sheet": _("sheet"), "table": _("table"), "row": _("row"),
+            "column": _("column"), "value": _("value"), "message": _("message"),
+        }
+        severities = {"error": _("error"), "warning": _("warning")}
+        shown = frame.assign(severity=frame["severity"].replace(severities)) if "severity" in frame else frame
+        return self.table(shown, labels, digits={"row": 0})
 
     def chart_text(self, text: str) -> str:
         """A chart's title or axis title (skills.charts writes them in English) in the language: the catalogue's
@@ -320,6 +567,37 @@ class Translator:
         if budget == 0:
             return _("no public money")
         return _("{amount} a year").format(amount=self.money(budget, currency))
+
+
+def _setting_text(value: Any) -> str:
+    """A stored setting written as a scenario change writes it (``none``, ``true``, ``250000``, ``[2027, 2028]``)."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format(value, ".15g")
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_setting_text(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{key}: {_setting_text(item)}" for key, item in value.items()) + "}"
+    return str(value)
+
+
+@functools.cache
+def _template_patterns(translator: Translator) -> list[tuple[re.Pattern[str], str]]:
+    """Each explanation template as a pattern reading its English text (placeholders as named groups), with the
+    language's template."""
+    patterns = []
+    for english, translated in translator._explanation_templates():
+        regex = "".join(
+            re.escape(literal) + (f"(?P<{name}>.+?)" if name else "")
+            for literal, name, _spec, _conversion in string.Formatter().parse(english)
+        )
+        patterns.append((re.compile(regex, re.DOTALL), translated))
+    return patterns
 
 
 def _figures_as_text(values: pd.Series) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -12,6 +13,7 @@ from skills import i18n, service
 from skills.cli import main
 from tests.fixtures.builders import csv_bytes
 from tests.fixtures.signin import signed_in
+from tests.test_i18n import displayed
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 SURVEY_HEADER = [
@@ -89,7 +91,7 @@ def test_gaps_page_shows_company_region_and_school_views() -> None:
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Skill requirements already met"] == f"{100 * profile.compliance:.0f} %"
     assert metrics["Gap units"] == f"{int(profile.gaps['gap_units'].sum()):,}"
-    shown = [frame.value for frame in app.dataframe]
+    shown = [displayed(frame) for frame in app.dataframe]
     assert any("why no course closes it" in frame.columns and len(frame) == len(profile.gaps) for frame in shown)
     [gaps] = [frame for frame in shown if "why no course closes it" in frame.columns]
     assert not {"why_no_course", "cost_per_participant", "gap_units"} & set(gaps.columns)
@@ -132,16 +134,22 @@ def test_plan_page_solves_and_scenarios_page_compares() -> None:
     compare.selectbox(key="compare_baseline").set_value("page_test").run()
     assert not compare.exception
     kpis = compare.dataframe[0].value.set_index("key figure")
+    # figures are numbers (their columns sort by value), shown in the language with each figure's decimals
+    assert all(pd.api.types.is_float_dtype(kpis[column]) for column in kpis.columns), kpis.dtypes
+    assert kpis.loc["Gap units closed", "page_test"] == pytest.approx(result.closed_units)
+    assert kpis.loc["Public cost (EUR)", "page_test vs baseline (%)"] == 0.0
+    shown = displayed(compare.dataframe[0]).set_index("key figure")
     english = i18n.translator("en")
-    assert kpis.loc["Gap units closed", "page_test"] == english.number(result.closed_units, 1)
-    assert kpis.loc["Public cost (EUR)", "page_test"] == english.number(result.public_cost)  # money in whole units
-    assert kpis.loc["Public cost (EUR)", "page_test vs baseline (%)"] == "0.0"
-    assert re.fullmatch(r"\d+", kpis.loc["Course runs opened", "page_test"])  # counts are whole: never "47.0"
+    assert shown.loc["Gap units closed", "page_test"] == english.number(result.closed_units, 1)
+    assert shown.loc["Public cost (EUR)", "page_test"] == english.number(result.public_cost)  # money in whole units
+    assert shown.loc["Public cost (EUR)", "page_test vs baseline (%)"] == "0.0"
+    assert re.fullmatch(r"\d+", shown.loc["Course runs opened", "page_test"])  # counts are whole: never "47.0"
     settings = compare.dataframe[1].value
     assert settings["setting"].tolist() == ["public budget per year"]
-    assert set(settings["half"]) == {"125,000"}
+    assert set(settings["half"]) == {"EUR 125,000"}  # the setting's money with its currency
     runs = compare.dataframe[2].value
     assert set(runs["run"]) == {"page_test", "half"} and runs["on the current data"].all()
+    assert set(runs["changes against the base"]) >= {"public budget per year: EUR 250,000 → EUR 125,000"}, runs["changes against the base"]
     specs = " ".join(chart.proto.spec for chart in compare.get("vega_lite_chart"))
     assert "Cost per year, by who pays (EUR)" in specs and "Gap units closed, by skill group" in specs
     assert not compare.warning  # both runs are on the current data

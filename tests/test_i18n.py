@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import string
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from babel.messages.pofile import read_po
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from skills import i18n, service
 from skills.cli import main
+from skills.schemas import SKILL_GROUP_NAMES
 from tests.fixtures.signin import signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +78,8 @@ def test_danish_is_really_danish() -> None:
     danish = _catalogue("da")
     same = {msgid for msgid, text in danish.items() if msgid == text}
     # names, formats and words that are the same in both languages
-    assert same <= {"vetplan", "Data", "Plan", "Region", "region", "Download", "Download (xlsx)", "Format", "YAML", "score", "type"}
+    assert same <= {"vetplan", "Data", "Plan", "Region", "region", "Download", "Download (xlsx)", "Format", "YAML", "score", "type",
+                    "{count} person"}
     assert danish["Skills gaps"] == "Kompetencegab"
     assert danish["Provider"] == "Udbyder"
 
@@ -102,6 +108,123 @@ def test_unknown_language_falls_back_to_english() -> None:
     assert i18n.translator("da")("a text no catalogue has") == "a text no catalogue has"
 
 
+def _explanation_sentences() -> list[str]:
+    """Sentences :mod:`optimisation.explain` writes: a solved hand-made region's, and the known answers' of its tests."""
+    from optimisation.explain import shadow_prices, unmet_reasons
+    from tests.test_optimisation_explain import two_courses_one_budget
+
+    model, result, plan = two_courses_one_budget()
+    solved = [*unmet_reasons(model, plan, result)["sentence"], *shadow_prices(model, plan)["sentence"]]  # type: ignore[arg-type]
+    known = [
+        "One more trainer hour at Midtjysk Erhvervsskole in 2027 is worth about 0.757 weighted gap units "
+        "(EUR 757 of net value, runs free to grow beyond the plan).",
+        "One more seat on Lean basics in 2027 would close 3.00 more weighted gap units (EUR 100 more spent in total).",
+        "One more trainer hour at AMU Vest in 2028 would lower total cost by about EUR 1 200.",
+        "One more EUR 1 000 of public budget in 2027 would lower total cost by EUR 2 500; if runs could be added, "
+        "about EUR 3 000 less cost (LP estimate).",
+        "One more PLC programming hire available in DK041 in 2028 would not lower total cost with the runs as planned.",
+        "One more training place for Holstebro Præcision ApS in 2027 would close nothing more with the runs as planned.",
+        "Holstebro Præcision ApS needs about 19 people at level 3 in PLC programming by 2028 (now level 1): about 7 people "
+        "stay unmet because courses reaching level 3 need entry level 2 or more; staff are at level 1; "
+        "a hire takes 14 months, too late for 2028.",
+        "Company A needs 1 person at level 4 in five s by 2029 (now level 0): 1 person stay unmet because no course "
+        "reaches level 4 (the highest taught is 3); hires bring level 3, below the required 4.",
+        "Company A needs 8 people at level 1 in five s by 2027 (now level 0): 2 people stay unmet because every suitable "
+        "course's runs are at their yearly maximum and full; Company A already sends as many staff as it can release; "
+        "Company A has reached its cost cap; the providers of the suitable courses have no trainer hours left; "
+        "the five s hires available in DK041 are all taken.",
+        "Company A needs 6 people at level 1 in five s by 2027 (now level 0): 6 people stay unmet because the coverage "
+        "target is met; closing more would only add cost; the labour market in DK041 offers no five s hires.",
+        "Company A needs 2 people at level 2 in five s by 2027 (now level 0): 2 people stay unmet because courses reaching "
+        "level 2 run only outside DK041 and not online; no course teaches five s; too few people in reach need the "
+        "suitable courses to fill a cohort of at least 4.",
+    ]
+    return [*solved, *known]
+
+
+#: Words of the English templates that a Danish sentence must not hold.
+ENGLISH_WORDS = re.compile(r"\b(would|needs|stay|stays|because|weighted|people|course|hires?|level|about|more|unmet)\b")
+
+
+def test_every_explanation_reads_in_both_languages_from_its_template() -> None:
+    english, danish = i18n.translator("en"), i18n.translator("da")
+    sentences = _explanation_sentences()
+    assert len(sentences) >= 12
+    for sentence in sentences:
+        # English: the same sentence, money as the rest of the app writes it (EUR 1,000, not EUR 1 000)
+        assert english.explanation(sentence) == re.sub(r"(EUR -?\d+) (\d{3})\b", r"\1,\2", sentence), sentence
+        shown = danish.explanation(sentence, {"PLC programming": "PLC-programmering", "five s": "5S"})
+        assert shown != sentence, f"no template reads: {sentence}"
+        assert not ENGLISH_WORDS.findall(shown.replace("Company A", "")), shown
+    budget = danish.explanation("One more EUR 1 000 of public budget in 2027 would close 2.50 more weighted gap units (EUR 2 000 more spent in total).")
+    assert budget == "1.000 EUR mere i offentligt budget i 2027 ville lukke 2,50 vægtede gabenheder mere (2.000 EUR mere brugt i alt)."
+    assert danish.explanation(sentences[-5], {"PLC programming": "PLC-programmering"}).startswith(
+        "Holstebro Præcision ApS har brug for ca. 19 personer på niveau 3 i PLC-programmering senest 2028 (nu niveau 1): ca. 7 personer"
+    )
+    assert danish.explanation("a sentence no template knows") == "a sentence no template knows"
+
+
+def test_every_explanation_template_is_in_both_catalogues() -> None:
+    danish = _catalogue("da")
+    templates = [template for template, _translated in i18n.translator("en")._explanation_templates()]
+    assert len(templates) >= 25
+    missing = [template for template in templates if not danish.get(template) or danish[template] == template]
+    assert missing == []
+    assert all(_fields(template) == _fields(danish[template]) for template in templates)
+
+
+def test_whole_people_in_both_languages() -> None:
+    english, danish = i18n.translator("en"), i18n.translator("da")
+    assert [english.people(text) for text in ("about 19 people", "1 person", "2 people")] == ["about 19 people", "1 person", "2 people"]
+    assert [danish.people(text) for text in ("about 19 people", "1 person", "1200 people")] == ["ca. 19 personer", "1 person", "1.200 personer"]
+
+
+def test_changes_against_the_base_read_with_the_settings_names_and_formats() -> None:
+    english, danish = i18n.translator("en"), i18n.translator("da")
+    change = "budget_per_year: 250000 -> 80000 (budget_cut); subsidy_rate: 0.5 -> 0.35; company_cost_cap: none -> 20000"
+    assert english.changes(change, "EUR") == (
+        "public budget per year: EUR 250,000 → EUR 80,000 (budget_cut); subsidy rate: 50 % → 35 %; "
+        "cost cap per company: unlimited → EUR 20,000"
+    )
+    assert danish.changes(change, "EUR") == (
+        "offentligt budget pr. år: 250.000 EUR → 80.000 EUR (budget_cut); tilskudssats: 50 % → 35 %; "
+        "udgiftsloft pr. virksomhed: ubegrænset → 20.000 EUR"
+    )
+    assert danish.changes("budget_per_year: {2027: 100000, 2028: 50000} -> 250000", "EUR") == (
+        "offentligt budget pr. år: 2027: 100.000 EUR; 2028: 50.000 EUR → 250.000 EUR"
+    )
+    assert (english.changes("none", "EUR"), danish.changes("", "EUR")) == ("none", "ingen")
+    assert danish.setting_value("objective", "min_cost", "EUR") == danish("spend least for a coverage target")
+
+
+def test_tables_keep_figures_as_numbers_and_show_them_in_the_language() -> None:
+    frame = pd.DataFrame({"course": ["B", "A"], "hours": [1234.5, 200.0], "runs": ["12", "3"], "year": [2027, 2028],
+                          "participants": ["12", ":c"]})
+    styled = i18n.translator("da").table(frame, {"hours": "timer"})
+    assert pd.api.types.is_float_dtype(styled.data["timer"]) and pd.api.types.is_integer_dtype(styled.data["runs"])
+    assert styled.data.sort_values("runs")["runs"].tolist() == [3, 12]  # sorted as numbers, not as text
+    shown = styled.to_string(delimiter="|").splitlines()
+    assert shown[1].split("|")[1:] == ["B", "1.234,5", "12", "2027", "12"]
+    assert shown[2].split("|")[1:] == ["A", "200,0", "3", "2028", "–"]  # a withheld figure keeps its column text
+
+
+def test_import_problems_show_readable_headers() -> None:
+    problems = pd.DataFrame({"severity": ["error"], "file": ["a.csv"], "sheet": [None], "table": ["survey"], "row": [3],
+                             "column": ["headcount"], "value": ["x"], "message": ["not a number"]})
+    danish = i18n.translator("da").problems(problems)
+    assert list(danish.data.columns) == ["alvor", "fil", danish_text("sheet"), "tabel", "række", danish_text("column"),
+                                         danish_text("value"), "besked"]
+    assert danish.data["alvor"].tolist() == ["fejl"]
+    assert list(i18n.translator("en").problems(problems).data.columns) == list(problems.columns)
+
+
+def danish_text(msgid: str) -> str:
+    """``msgid`` in Danish, and never the same as the English (a header left in English fails here)."""
+    text = i18n.translator("da")(msgid)
+    assert text != msgid, msgid
+    return text
+
+
 # ---- pages ------------------------------------------------------------------------------------------
 
 
@@ -120,6 +243,25 @@ def _english_left(app: AppTest) -> list[str]:
         *(metric.label for metric in app.metric),
     ]
     return [text for text in shown if text in english]
+
+
+def displayed(element: Any) -> pd.DataFrame:
+    """What an AppTest dataframe shows: the Styler's display texts when the page sent one, else its values."""
+    styler = element.proto.arrow_data.styler
+    if styler.display_values:
+        return dataframe_util.convert_arrow_bytes_to_pandas_df(styler.display_values)
+    return element.value
+
+
+def _chart_words(app: AppTest) -> set[str]:
+    """Every text in the data of the page's charts (Streamlit sends a chart's rows apart from its spec)."""
+    found: set[str] = set()
+    for chart in app.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            frame = dataframe_util.convert_arrow_bytes_to_pandas_df(dataset.data.data)
+            found.update(str(value) for column in frame.columns if not pd.api.types.is_numeric_dtype(frame[column])
+                         for value in frame[column].dropna())
+    return found
 
 
 def _metrics(app: AppTest) -> dict[str, str]:
@@ -189,6 +331,15 @@ def test_the_plan_page_in_danish(sample: None) -> None:
     assert _english_left(app) == []
     specs = " ".join(chart.proto.spec for chart in app.get("vega_lite_chart"))  # the charts' titles in Danish too
     assert "efter hvem der betaler (EUR)" in specs and "Cost per year" not in specs  # (the spec escapes "å")
+    # the charts' data and legends too: payers, closed and unmet, skill groups
+    words = _chart_words(app)
+    assert {danish("public"), danish("company"), danish("closed"), danish("unmet")} <= words, sorted(words)[:30]
+    assert not {"public", "company", "closed", "unmet", *SKILL_GROUP_NAMES.values()} & words
+    assert json.dumps(danish("unmet"))[1:-1] in specs  # the colour scale's categories are the rows' words
+    limits = [element.value for element in app.markdown if element.value.startswith("- ")]
+    assert limits, "no sentences under 'What limits the plan'"
+    assert not [text for text in limits if ENGLISH_WORDS.search(text)], limits
+    assert not re.search(r"EUR \d+ \d{3}", " ".join(limits))  # money as Danish writes it: 1.000 EUR
 
 
 @pytest.mark.parametrize("page", ["data.py", "review.py", "scenarios.py", "sign_in.py", "home.py"])
@@ -226,7 +377,11 @@ def test_the_same_figure_reads_1_234_5_in_english_and_1_234_5_danish_style_on_th
         app.session_state[i18n.LANGUAGE_KEY] = language
         app = signed_in(app, "company", company_id=company).run()
         assert not app.exception
-        frames: list[pd.DataFrame] = [frame.value for frame in app.dataframe]
+        frames: list[pd.DataFrame] = [displayed(frame) for frame in app.dataframe]
         cells = {str(value) for frame in frames[:2] for value in frame.to_numpy().ravel()}
         assert expected in cells, (language, sorted(cells)[:20])
         assert not {"None", "nan", "1234.5"} & cells
+        # behind the text the figure is a number, so the column sorts by value (1 234.5 after 200, not before)
+        values = [frame.value[column] for frame in app.dataframe[:2] for column in frame.value.columns]
+        hours = [column for column in values if (column.astype("string") == "1234.5").fillna(False).any()]
+        assert hours and all(pd.api.types.is_float_dtype(column) for column in hours), [column.dtype for column in hours]
