@@ -41,6 +41,7 @@ WIDGET_TARGET = Target(1.0)
 PAGE_ENDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "pages/home.py": ("vetplan", ("Database:",)),
     "pages/gaps.py": ("Skills gaps", ("Participants per course and year",)),
+    "pages/courses.py": ("Course planning", ("Download the course planning (xlsx)",)),
     "pages/plan.py": ("Training and recruitment plan", ("Choose a scenario and press Solve", "Download the plan (xlsx)")),
     "pages/scenarios.py": ("Compare scenarios", ("Course runs by scenario",)),
     "pages/data.py": ("Data", ("Check and save",)),
@@ -139,6 +140,13 @@ class AppPage:
     ends: tuple[str, ...]
 
 
+def _literal(node: ast.expr) -> object:
+    """A keyword's value in app.py: a literal, or the English text of a translated one (``_("Gaps")``)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_" and node.args:
+        return ast.literal_eval(node.args[0])
+    return ast.literal_eval(node)
+
+
 def app_pages() -> list[AppPage]:
     """The pages of app.py's ``st.Page`` calls, in navigation order.
 
@@ -157,7 +165,7 @@ def app_pages() -> list[AppPage]:
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Page"):
             continue
-        keywords = {keyword.arg: ast.literal_eval(keyword.value) for keyword in node.keywords if keyword.arg}
+        keywords = {keyword.arg: _literal(keyword.value) for keyword in node.keywords if keyword.arg}
         file = str(ast.literal_eval(node.args[0]))
         if file == SIGN_IN_PAGE:
             continue
@@ -460,7 +468,7 @@ def measure_gaps_widgets(page: Page, base: str, gaps: AppPage, repeat: int, time
     page.get_by_role("tab", name="Region", exact=True).click()  # client side only: no rerun
     by: list[float] = []
     for change in range(repeat + 1):
-        click, check = choose(page, "By", "skill" if change % 2 else "group")
+        click, check = choose(page, "By", "skill" if change % 2 else "skill group")
         seconds = timed(page, click, gaps.heading, gaps.ends, timeout_s)
         check()
         if change:
@@ -469,6 +477,45 @@ def measure_gaps_widgets(page: Page, base: str, gaps: AppPage, repeat: int, time
         Row(f"{gaps.title}: change Company (fragment)", company, WIDGET_TARGET),
         Row(f"{gaps.title}: change By, group <-> skill (fragment)", by, WIDGET_TARGET),
     ]
+
+
+def measure_choice(page: Page, base: str, item: AppPage, label: str, repeat: int, timeout_s: float) -> Row:
+    """Time changing the selectbox ``label`` of the page ``item`` to the next option it does not show.
+
+    One change warms up, then ``repeat`` changes are counted (the first two options take turns).
+
+    Parameters
+    ----------
+    page
+        The browser tab.
+    base
+        The app's base URL.
+    item
+        The page the selectbox is on.
+    label
+        The selectbox's label.
+    repeat
+        Counted changes.
+    timeout_s
+        Seconds to wait for one rerun at most.
+
+    Returns
+    -------
+    Row
+        The widget's row of the table.
+    """
+    link = page.locator(f'[data-testid="stSidebarNavLink"][href="{base}/{item.path}"]')
+    timed(page, link.click, item.heading, item.ends, timeout_s)
+    seconds: list[float] = []
+    for change in range(repeat + 1):
+        click, check = choose(page, label, None)
+        took = timed(page, click, item.heading, item.ends, timeout_s)
+        check()
+        if change:
+            seconds.append(took)
+    return Row(f"{item.title}: change {label}", seconds, WIDGET_TARGET)
+
+
 
 
 def main() -> None:
@@ -489,6 +536,9 @@ def main() -> None:
             with burner(options.busy):
                 rows = measure_pages(page, base, pages, options.repeat, options.timeout, password)
                 rows += measure_gaps_widgets(page, base, gaps, options.repeat, options.timeout)
+                for file, label in (("pages/courses.py", "Provider"), ("pages/scenarios.py", "Baseline")):
+                    item = next(found for found in pages if found.file == file)
+                    rows.append(measure_choice(page, base, item, label, options.repeat, options.timeout))
         finally:
             browser.close()
     print_table(
