@@ -305,36 +305,51 @@ def gap_table(frame: pd.DataFrame, currency: str) -> Styler:
     return shown(table, currency, figure="participants" if "participants" in table else "gap_units")
 
 
-def draw(target: Any, figure: Any) -> None:
-    """Draw an Altair chart in ``target`` (``st`` or a column), its titles and data words in the session's language.
+#: How Danish writes the numbers on a chart's axes and labels (Vega's number locale: 1.000.000, 2,5).
+DANISH_CHART_NUMBERS = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", "\u00a0kr."]}
 
-    Charts are built in English; another language gets the chart's Vega-Lite spec with its titles
-    through the catalogue and the words its data and legends hold (payers, statuses, skill groups, reasons)
-    through :meth:`skills.i18n.Translator.chart_values` (drawing the spec costs no more than drawing the chart).
+
+def draw(target: Any, figure: Any) -> None:
+    """Draw an Altair chart in ``target`` (``st`` or a column) in the session's language.
+
+    Charts are built in English from codes and English names; the page draws the chart's Vega-Lite
+    spec instead (which costs no more than drawing the chart), with sectors by name, and in another
+    language the titles through the catalogue, the words its rows and legends hold (payers, statuses,
+    skill groups, reasons, skill labels) through :meth:`skills.i18n.Translator.chart_values`, and the
+    axes' numbers in the language's separators.
     """
     _ = translator()
-    if _.language == i18n.DEFAULT_LANGUAGE:
-        target.altair_chart(figure, width="stretch")
-        return
-    values = _.chart_values()
+    english = _.language == i18n.DEFAULT_LANGUAGE
+    values: dict[str, str] = {}
+    if not english:
+        skills = skill_choices(data_key())
+        values = {**dict(zip(skills["label"], skills["label_da"], strict=True)), **_.chart_values()}
+    sectors = service.sector_names(language())
 
-    def word(value: Any) -> Any:
-        return values.get(value, value) if isinstance(value, str) else value
+    def word(field: str, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if field == "sector":
+            return sectors.get(value, value)
+        return values.get(value, value)
 
     def translated(node: Any, key: str = "") -> Any:
         if isinstance(node, dict):
             if key == "title":  # a title with a subtitle: {"text": ..., "subtitle": ...}
                 return {name: _.chart_text(value) if name in ("text", "subtitle") and isinstance(value, str) else translated(value, name)
                         for name, value in node.items()}
-            if key == "datasets":  # the chart's rows: their words in the language
-                return {name: [{field: word(cell) for field, cell in row.items()} for row in rows] for name, rows in node.items()}
+            if key == "datasets":  # the chart's rows: their words in the language, sectors by name
+                return {name: [{field: word(field, cell) for field, cell in row.items()} for row in rows] for name, rows in node.items()}
             return {name: translated(value, name) for name, value in node.items()}
         if isinstance(node, list):
             if key == "domain":  # a colour scale's categories name the same words as the rows
-                return [word(value) for value in node]
+                return [word("", value) for value in node]
             return [translated(value) for value in node]
-        if key == "title" and isinstance(node, str):
+        if key == "title" and isinstance(node, str) and not english:
             return _.chart_text(node)
         return node
 
-    target.vega_lite_chart(spec=translated(figure.to_dict()), width="stretch")
+    spec = translated(figure.to_dict())
+    if not english:
+        spec.setdefault("config", {})["locale"] = {"number": DANISH_CHART_NUMBERS}
+    target.vega_lite_chart(spec=spec, width="stretch")

@@ -300,6 +300,13 @@ def test_the_sidebar_switches_overview_and_gaps_to_danish_and_back(sample: None)
     assert metrics["Kompetencegab (enheder)"] == f"{int(profile.gaps['gap_units'].sum()):,}".replace(",", ".")
     assert app.selectbox(key="gaps_by").label == "Fordelt på"
     assert _english_left(app) == []
+    # the charts name skills in Danish and sectors by name, as the tables do
+    skills = service.skill_choices()
+    translated = skills[skills["label"] != skills["label_da"]]
+    words = _chart_words(app)
+    assert set(translated["label_da"]) & words and not set(translated["label"]) & words
+    names = service.sector_names("da")
+    assert {names["C25"]} <= words and "C25" not in words
 
     app.session_state[i18n.LANGUAGE_KEY] = "en"  # what the switch's callback sets
     app.run()
