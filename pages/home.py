@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pages import cached
+from skills import charts, service
 
 _ = cached.translator()
 st.title(_("vetplan"))
@@ -32,6 +33,15 @@ figures = [
 ]
 for column, (label, value) in zip(columns, figures, strict=True):
     column.metric(label, _.number(value))
+
+if counts["gap_units"]:  # the region at a glance: its largest gaps, where they are, and what the catalogue covers
+    key = cached.data_key()
+    st.caption(_.disclosure(service.disclosure_terms()))
+    left, right = st.columns(2)
+    cached.draw(left, charts.top_gaps_chart(cached.gaps(key, who, "gaps", "skill"), n=10))
+    cached.draw(right, charts.coverage_chart(cached.gaps(key, who, "coverage", "skill"), n=10))
+    cached.draw(st, charts.gap_heatmap(cached.gaps(key, who, "gaps", ("group", "sector"))))
+    st.caption(_("Every skill, sector and the courses that close each gap are on the Gaps page."))
 
 if summary.missing:
     st.subheader(_("Missing"))

@@ -165,3 +165,14 @@ def test_plan_page_solves_and_scenarios_page_compares() -> None:
     assert curve["budget"].tolist() == [0.0, 100000.0, 250000.0]
     assert curve["weighted_closed_units"].is_monotonic_increasing
     assert any(name.startswith("base-budget-") for name in service.stored_scenarios())
+
+
+def test_overview_shows_the_top_gaps_the_coverage_and_the_heatmap() -> None:
+    app = signed_in(AppTest.from_file(str(PAGES / "home.py"), default_timeout=60), "policymaker").run()
+    assert not app.exception
+    specs = [chart.proto.spec for chart in app.get("vega_lite_chart")]
+    assert len(specs) == 3
+    joined = " ".join(specs)
+    assert "Largest skills gaps" in joined and "Gap units the course catalogue can cover" in joined
+    assert "Gap units by skill group and sector" in joined
+    assert any("cell-key noise" in caption.value or "withheld" in caption.value for caption in app.caption)  # the disclosure rule beside them
