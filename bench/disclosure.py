@@ -7,6 +7,7 @@ Usage::
     .venv/bin/python bench/disclosure.py --regions 25    # also attack 25 generated tier-S regions
     .venv/bin/python bench/disclosure.py --no-plan       # gap views only (no plan solved)
     .venv/bin/python bench/disclosure.py --no-attack     # the share tables only (tests/test_audit.py attacks)
+    .venv/bin/python bench/disclosure.py --generated 25  # only tests/test_audit.py's sweep: every role of 25 seeded regions
 
 With a plan (the default: the base scenario solved on each region, ``--solve-seconds``), the
 plan views a policymaker and a provider see are measured and attacked too; ``--before`` shows
@@ -17,9 +18,15 @@ every run's participants exact).
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import multiprocessing
+import sys
 import time
+from pathlib import Path
 
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from skills import service
 from skills.audit import (
@@ -141,6 +148,37 @@ def attack_views(
     return len(result.exposures)
 
 
+def _generated(seed: int) -> tuple[int, int, int, int, int, int, int, str, float]:
+    """tests/test_audit.py's attack of every role of seeded region ``seed`` (its random plan); counts and outcome."""
+    from tests.plan_fixtures import seeded_region
+    from tests.test_audit import _attack_generated_region
+
+    started = time.perf_counter()
+    region = seeded_region(seed)
+    counts = region.counts()
+    try:
+        _, roles, views, cells, targets = _attack_generated_region(seed)
+        outcome = "no exposure"
+    except AssertionError as error:  # an exposure (or an inconsistent figure): the test's message
+        roles = views = cells = targets = 0
+        outcome = "EXPOSED: " + str(error).splitlines()[0][:80]
+    return seed, counts["companies"], len(region.flat("demand")), roles, views, cells, targets, outcome, time.perf_counter() - started
+
+
+def generated_sweep(count: int, workers: int) -> int:
+    """Attack every role's views of ``count`` seeded regions (tests/test_audit.py keeps a spread of them); print a table."""
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        rows = list(pool.map(_generated, range(count)))
+    table = pd.DataFrame(
+        rows, columns=["seed", "companies", "demand rows", "roles", "views", "cells", "sensitive attacked", "outcome", "seconds"]
+    )
+    print(table.to_string(index=False, float_format=lambda value: f"{value:.1f}"))
+    exposed = int((table["outcome"] != "no exposure").sum())
+    print(f"\n{exposed} of {count} generated regions with an exposure; {int(table['sensitive attacked'].sum())} sensitive cells attacked")
+    return exposed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--before", action="store_true", help="primary and secondary suppression, the method before")
@@ -150,7 +188,14 @@ def main() -> None:
     parser.add_argument("--no-plan", action="store_true", help="gap views only: solve no plan")
     parser.add_argument("--no-attack", action="store_true", help="print the share tables only")
     parser.add_argument("--solve-seconds", type=float, default=20.0, help="time limit of the plan solved per region")
+    parser.add_argument(
+        "--generated", type=int, default=0,
+        help="only attack every role of this many seeded regions with a random plan (tests/test_audit.py's sweep)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="processes for --generated")
     arguments = parser.parse_args()
+    if arguments.generated:
+        raise SystemExit(1 if generated_sweep(arguments.generated, arguments.workers) else 0)
     settings = Settings(disclosure_method="suppression") if arguments.before else Settings()
     print(Rules.from_settings(settings).sentence())
     for tier in arguments.tiers.split(","):

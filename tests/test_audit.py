@@ -1,4 +1,4 @@
-"""The attacker's suite: it finds the leaks of suppression, and none in the perturbed views (gaps and plans) of the sample and of 25 random regions."""
+"""The attacker's suite: it finds the leaks of suppression, and none in the perturbed views (gaps and plans) of the sample and of 6 random regions (bench/disclosure.py --generated 25: all 25)."""
 
 from __future__ import annotations
 
@@ -216,8 +216,12 @@ def test_the_attacker_reads_every_cell(sample: Dataset) -> None:
     assert np.isfinite(recovered["value"]).all()
 
 
-#: The generated regions attacked (issue 12 asks for 25); each seed gives a different region.
-GENERATED_REGIONS = 25
+#: The generated regions the suite attacks: a spread of the 25 that issue 12 asks for (``bench/disclosure.py
+#: --generated 25`` attacks all of them and prints a table): seed 0 (5 companies, two of its 3 courses never run),
+#: 2 and 17 (12 companies, the most), 12 (2 courses, 14 demand rows, the fewest), 20 (7 courses, the most) and
+#: 21 (5 companies, 15 demand rows). Every region has both providers, so every role and every view kind is attacked
+#: by differencing and by the LP attack in each.
+GENERATED_SEEDS = (0, 2, 12, 17, 20, 21)
 
 
 def _attack_generated_region(seed: int) -> tuple[str, int, int, int, int]:
@@ -229,19 +233,19 @@ def _attack_generated_region(seed: int) -> tuple[str, int, int, int, int]:
 
 
 def test_no_exposure_on_generated_regions() -> None:
-    # every role's published views of 25 different random regions, a plan's among them
+    # every role's published views of different random regions, a plan's among them
     # (a random plan: any plan must be protected); the regions are attacked two at a time
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-        results = list(pool.map(_attack_generated_region, range(GENERATED_REGIONS)))
-    assert len({result[0] for result in results}) == GENERATED_REGIONS
+        results = list(pool.map(_attack_generated_region, GENERATED_SEEDS))
+    assert len({result[0] for result in results}) == len(GENERATED_SEEDS)
     roles = sum(result[1] for result in results)
     views = sum(result[2] for result in results)
     cells = sum(result[3] for result in results)
     targets = sum(result[4] for result in results)
-    assert targets > 25 * 50  # small cells to attack in every region
+    assert targets > len(GENERATED_SEEDS) * 50  # small cells to attack in every region
     print(
-        f"{GENERATED_REGIONS} generated regions, {roles} role audits (policymaker and each provider): "
+        f"{len(GENERATED_SEEDS)} generated regions, {roles} role audits (policymaker and each provider): "
         f"{views} views, {cells} cells read, {targets} sensitive cells attacked, no exposure"
     )
 
