@@ -15,6 +15,7 @@ from optimisation.results import Plan
 from optimisation.sets import GAP_KEY, course_table
 from optimisation.solve import SolveResult, SolveStatus, new_highs
 from skills import rules
+from skills.regions import region_name
 from skills.rules import HIRE_LEVEL, course_fit
 
 #: Unmet reasons, in the order the first applicable one is called the main reason (texts in :mod:`skills.rules`).
@@ -86,7 +87,7 @@ def _structural(model: Model, gaps: pd.DataFrame) -> pd.DataFrame:
         elif code == rules.ENTRY_LEVEL_TOO_HIGH:
             text = f"courses reaching level {required} need entry level {int(row['lowest_entry'])} or more; staff are at level {current}"
         elif code == rules.NO_COURSE_IN_REGION:
-            text = f"courses reaching level {required} run only outside {row['region']} and not online"
+            text = f"courses reaching level {required} run only outside {region_name(row['region'])} and not online"
         else:
             text = f"too few people in reach need the suitable courses to fill a cohort of at least {int(row['smallest_cohort'])}"
         records.append({"gap": gap_id, "code": code, "detail": text})
@@ -124,11 +125,11 @@ def _hire_details(model: Model, gaps: pd.DataFrame, market_full: set[int]) -> pd
         if row.required_level > HIRE_LEVEL:
             texts.append(f"hires bring level {HIRE_LEVEL}, below the required {row.required_level}")
         elif pd.isna(row.available) or row.available == 0:
-            texts.append(f"the labour market in {row.region} offers no {skill_labels.get(row.skill, row.skill)} hires")
+            texts.append(f"the labour market in {region_name(row.region)} offers no {skill_labels.get(row.skill, row.skill)} hires")
         elif not option:
             texts.append(f"a hire takes {int(row.lead)} months, too late for {row.deadline}")
         elif full:
-            texts.append(f"the {skill_labels.get(row.skill, row.skill)} hires available in {row.region} are all taken")
+            texts.append(f"the {skill_labels.get(row.skill, row.skill)} hires available in {region_name(row.region)} are all taken")
         else:
             texts.append("")
     return pd.Series(texts, index=frame["gap"].to_numpy(), dtype=object)
@@ -527,7 +528,7 @@ def shadow_prices(
             _ranked(model, "hire_supply", duals, top),
             "hire_supply",
             lambda r: f"{r.skill} {r.region} {r.year}",
-            lambda r: f"One more {skill_labels.get(r.skill, r.skill)} hire available in {r.region} in {r.year}",
+            lambda r: f"One more {skill_labels.get(r.skill, r.skill)} hire available in {region_name(r.region)} in {r.year}",
         ),
         (
             _ranked(model, "company_places", duals, top),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from skills import i18n, service
+from skills.regions import region_name, region_names
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -284,6 +285,9 @@ def shown(frame: pd.DataFrame, currency: str, *, figure: str = "participants", d
     if "sector" in table:
         names = service.sector_names(language())
         table["sector"] = table["sector"].map(lambda code: names.get(str(code), code))
+    for column in ("region", "course_region"):  # regions by name (Vestjylland), never their NUTS codes
+        if column in table:
+            table[column] = region_names(table[column].astype("object"))
     if "changes" in table:
         table["changes"] = table["changes"].map(lambda text: _.changes(str(text), currency))
     if "created_at" in table:
@@ -331,6 +335,8 @@ def draw(target: Any, figure: Any) -> None:
             return value
         if field == "sector":
             return sectors.get(value, value)
+        if field in ("region", "course_region"):
+            return region_name(value)
         return values.get(value, value)
 
     def translated(node: Any, key: str = "") -> Any:

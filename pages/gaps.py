@@ -8,6 +8,7 @@ import streamlit as st
 from pages import cached
 from skills import charts, service
 from skills.errors import VetplanError
+from skills.regions import region_names
 
 DIMENSIONS = ["skill", "group", "sector", "region", "size", "year", "role"]
 
@@ -123,6 +124,7 @@ def company_view() -> None:
             options = options[[column for column in wanted if column in options]].assign(
                 skill=options["skill"].map(lambda sid: skill_names.get(str(sid), str(sid))),
                 **{column: options[column].replace(words) for column in ("role", "mode") if column in options},
+                **({"course_region": region_names(options["course_region"].astype("object"))} if "course_region" in options else {}),
             )
             st.dataframe(_.table(options, COMPANY_LABELS, digits={"hours": 1}), hide_index=True, width="stretch")
         st.download_button(

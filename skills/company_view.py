@@ -11,6 +11,7 @@ import pandas as pd
 from skills import rules
 from skills.dataset import Dataset
 from skills.errors import NotFoundError
+from skills.regions import region_name
 
 #: How a blank role reads.
 NO_ROLE: Final = "role not stated"
@@ -59,7 +60,7 @@ class CompanyProfile:
         about = pd.DataFrame(
             {
                 "item": ["company", "region", "sector", "employees", "requirements already met"],
-                "value": [self.name, self.region, self.sector, str(self.employees), f"{100 * self.compliance:.0f} %"],
+                "value": [self.name, region_name(self.region), self.sector, str(self.employees), f"{100 * self.compliance:.0f} %"],
             }
         )
         return {"About": about, "Roles x skills": self.matrix.reset_index(), "Gaps": self.gaps, "Recruitment": self.recruitment}

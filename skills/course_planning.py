@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from skills.disclosure import BAND, IS_TOTAL, SUPPRESSED, Rules, display, protect, publishable
+from skills.regions import region_names
 
 #: Columns of :attr:`CoursePlanning.runs`.
 RUN_COLUMNS: Final = ("year", "course", "mode", "region", "runs", "seats", "participants", "participants_per_run", "companies", "band")
@@ -110,7 +111,7 @@ def competing_courses(
             "course": chosen["title"].astype("string"),
             "levels": chosen["entry_level"].astype(str) + " → " + chosen["level"].astype(str),
             "mode": chosen["mode"].astype("string"),
-            "region": chosen["region"].astype("string"),
+            "region": region_names(chosen["region"].astype("object")).astype("string"),
             "hours": chosen["hours"].astype("Float64"),
             "cost_per_participant": chosen["cost_per_participant"].astype("Float64"),
         }
@@ -162,7 +163,7 @@ def plan_runs(
             "year": table["year"].astype("Int64"),
             "course": table["course_id"].map(catalogue["title"]).astype("string"),
             "mode": table["course_id"].map(catalogue["mode"]).astype("string"),
-            "region": table["course_id"].map(catalogue["region"]).astype("string"),
+            "region": region_names(table["course_id"].map(catalogue["region"]).astype("object")).astype("string"),
             "runs": table["runs"].astype("Int64"),
             "seats": table["seats"].astype("Int64"),
             "participants": participants_shown.round().astype("Int64"),

@@ -2,8 +2,52 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 import pandas as pd
+
+#: NUTS code -> the region's name as Eurostat writes it (Danish regions keep their Danish names in both
+#: languages). Codes of the sample's tiers and their parents; a code not listed is shown as written.
+NUTS_NAMES: Final[dict[str, str]] = {
+    "DK": "Danmark",
+    "DK0": "Danmark",
+    "DK01": "Hovedstaden",
+    "DK011": "Byen København",
+    "DK012": "Københavns omegn",
+    "DK013": "Nordsjælland",
+    "DK014": "Bornholm",
+    "DK02": "Sjælland",
+    "DK021": "Østsjælland",
+    "DK022": "Vest- og Sydsjælland",
+    "DK03": "Syddanmark",
+    "DK031": "Fyn",
+    "DK032": "Sydjylland",
+    "DK04": "Midtjylland",
+    "DK041": "Vestjylland",
+    "DK042": "Østjylland",
+    "DK05": "Nordjylland",
+    "DK050": "Nordjylland",
+    "DE94": "Weser-Ems",
+    "NL11": "Groningen",
+    "NO0A": "Vestlandet",
+    "UKM5": "North Eastern Scotland",
+}
+
+
+def region_name(code: object) -> str:
+    """What a person reads for the NUTS region ``code``: its name, or the code when the name is not known.
+
+    >>> region_name("DK041"), region_name("DK04"), region_name("XX9")
+    ('Vestjylland', 'Midtjylland', 'XX9')
+    """
+    text = "" if code is None or code is pd.NA else str(code).strip()
+    return NUTS_NAMES.get(text, text)
+
+
+def region_names(codes: pd.Series) -> pd.Series:
+    """:func:`region_name` of each code of ``codes`` (missing cells stay missing)."""
+    return codes.map(lambda code: code if code is None or code is pd.NA or (isinstance(code, float) and np.isnan(code)) else region_name(code))
 
 
 def same_area(company_region: pd.Series, course_region: pd.Series) -> np.ndarray:

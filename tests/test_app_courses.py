@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from skills import i18n, service
+from skills import i18n, regions, service
 from skills.access import Principal
 from skills.errors import AccessError, NotFoundError
 from tests.fixtures.sample_db import copy_sample_to
@@ -99,6 +99,8 @@ def test_a_provider_sees_its_own_provider_with_protected_figures() -> None:
     assert "skill" in curriculum.columns and "sectors asking" in curriculum.columns
     assert set(competitors["provider"]).isdisjoint({PROVIDER})
     assert set(competitors["your course"]) <= own_titles
+    # regions by name (Vestjylland), never their NUTS codes
+    assert (set(runs["region"]) | set(competitors["region"])) - {"online"} <= set(regions.NUTS_NAMES.values())
 
 
 def test_a_policymaker_chooses_any_provider_and_a_company_gets_no_course_planning() -> None:

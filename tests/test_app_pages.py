@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from skills import i18n, service
+from skills import i18n, regions, service
 from skills.cli import main
 from tests.fixtures.builders import csv_bytes
 from tests.fixtures.signin import signed_in
@@ -122,6 +122,10 @@ def test_plan_page_solves_and_scenarios_page_compares() -> None:
     assert "page_test" in service.stored_scenarios()
     plan_specs = " ".join(chart.proto.spec for chart in app.get("vega_lite_chart"))
     assert "Gap units closed and left unmet, by skill group" in plan_specs and "Course runs each year, by provider" in plan_specs
+    # regions by name in the tables and in "What limits the plan", never their NUTS codes (DK041)
+    page_text = " ".join([*(frame.value.to_string() for frame in app.dataframe), *(markdown.value for markdown in app.markdown)])
+    assert not re.search(r"\bDK\d{2,3}\b", page_text), page_text
+    assert set(app.dataframe[0].value["region"]) - {"online"} <= set(regions.NUTS_NAMES.values())  # an online run has no region
     closed = service.plan_charts(app.session_state["plan_result"])["closed_and_unmet"]
     assert closed.loc[closed["status"] == "closed", "units"].sum() == pytest.approx(app.session_state["plan_result"].closed_units)
 

@@ -107,8 +107,8 @@ def test_no_course_in_region_and_no_hires() -> None:
     result = run_scenario(dataset, scenario())
     unmet = [e for e in result.explanations if e.kind == "unmet"]
     assert [e.reason for e in unmet] == ["no_course_in_region"]
-    assert "run only outside DK041 and not online" in unmet[0].sentence
-    assert "the labour market in DK041 offers no five s hires" in unmet[0].sentence
+    assert "run only outside Vestjylland and not online" in unmet[0].sentence
+    assert "the labour market in Vestjylland offers no five s hires" in unmet[0].sentence
 
 
 def test_min_cost_leaves_the_rest_because_the_target_is_met() -> None:
@@ -149,7 +149,7 @@ def test_every_reason_code_is_documented() -> None:
     assert reasons["reason"].tolist() == ["budget_exhausted"]
     assert reasons["sentence"].iloc[0] == (
         "Company A needs 4 people at level 2 in five s by 2027 (now level 0): 4 people stay unmet because "
-        "the public budget is used up in 2027; the labour market in DK041 offers no five s hires."
+        "the public budget is used up in 2027; the labour market in Vestjylland offers no five s hires."
     )
 
 
