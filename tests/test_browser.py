@@ -25,14 +25,21 @@ from tests.browser_harness import (
 pytestmark = BROWSER_MARKS
 
 
-@pytest.fixture
-def served_app(tmp_path: Path) -> Iterator[str]:
-    """`make run` on a free port with a fresh embedded database; yields the app's URL."""
-    with serve(tmp_path) as url:
+@pytest.fixture(scope="module")
+def served_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the served app's embedded database (and its server.log)."""
+    return tmp_path_factory.mktemp("served")
+
+
+@pytest.fixture(scope="module")
+def served_app(served_folder: Path) -> Iterator[str]:
+    """`make run` on a free port with a fresh embedded database, started once for this module's tests (each
+    signs in its own user in a browser of its own); yields the app's URL."""
+    with serve(served_folder) as url:
         yield url
 
 
-def test_make_run_serves_home_page_with_sample_region(served_app: str, tmp_path: Path) -> None:
+def test_make_run_serves_home_page_with_sample_region(served_app: str, served_folder: Path, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
@@ -43,7 +50,7 @@ def test_make_run_serves_home_page_with_sample_region(served_app: str, tmp_path:
             # nothing of the region shows before sign-in
             expect(page.get_by_text("Sign in to vetplan")).to_be_visible(timeout=60_000)
             assert page.locator("[data-testid='stMetric']").count() == 0
-            sign_in(page, served_app, "boss", add_user(tmp_path, "boss", "--role", "analyst"))
+            sign_in(page, served_app, "boss", add_user(served_folder, "boss", "--role", "analyst"))
             expect(page.get_by_text("vetplan", exact=True).first).to_be_visible()
             metrics = page.locator("[data-testid='stMetric']")
             expect(metrics.first).to_be_visible(timeout=30_000)
@@ -63,14 +70,14 @@ def test_make_run_serves_home_page_with_sample_region(served_app: str, tmp_path:
             browser.close()
 
 
-def test_a_company_user_reaches_only_its_company_and_sign_out_ends_the_session(served_app: str, tmp_path: Path) -> None:
+def test_a_company_user_reaches_only_its_company_and_sign_out_ends_the_session(served_app: str, served_folder: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     from skills.store import Store
 
-    companies = Store(database_url(tmp_path)).read_frame("companies").sort_values("company_id")
+    companies = Store(database_url(served_folder)).read_frame("companies").sort_values("company_id")
     (own_id, own_name), (other_id, other_name) = companies[["company_id", "name"]].head(2).itertuples(index=False)
-    password = add_user(tmp_path, "hr-a", "--role", "company", "--company", own_id)
+    password = add_user(served_folder, "hr-a", "--role", "company", "--company", own_id)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
