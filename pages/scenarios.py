@@ -52,7 +52,7 @@ if str(who.role) in {"policymaker", "analyst", "admin"}:
     baseline = st.selectbox(_("Baseline"), chosen, key="compare_baseline", help=_("The run the others are compared with."))
     comparison = cached.compare_runs(key, data, who, tuple(chosen), baseline or chosen[0])
     for note in comparison.notes:
-        st.warning(note)
+        st.warning(_.stale_note(note))
     currency = comparison_currency = comparison.currency
 
     st.subheader(_("Key figures against the baseline"))

@@ -480,7 +480,91 @@ class Translator:
         }
         severities = {"error": _("error"), "warning": _("warning")}
         shown = frame.assign(severity=frame["severity"].replace(severities)) if "severity" in frame else frame
+        if "message" in shown:
+            shown = shown.assign(message=shown["message"].map(lambda text: self.problem_message(str(text))))
         return self.table(shown, labels, digits={"row": 0})
+
+    def _problem_templates(self) -> list[tuple[str, str]]:
+        """An import's row-level problems (:mod:`skills.schemas`, :mod:`skills.io`): (the English text, with named
+        placeholders, the same text in the language). The more specific text of two that could both match comes first."""
+        _ = self
+        english = {
+            "must be a whole number between {low} and {high}": _("must be a whole number between {low} and {high}"),
+            "must be a whole number, at least {low}": _("must be a whole number, at least {low}"),
+            "must be a whole number, at most {high}": _("must be a whole number, at most {high}"),
+            "must be a whole number": _("must be a whole number"),
+            "must be a number between {low} and {high}": _("must be a number between {low} and {high}"),
+            "must be a number, at least {low}": _("must be a number, at least {low}"),
+            "must be a number, at most {high}": _("must be a number, at most {high}"),
+            "must be a number": _("must be a number"),
+            "a value is required": _("a value is required"),
+            "must be at most {limit} characters": _("must be at most {limit} characters"),
+            "is {length} characters; at most {limit}": _("is {length} characters; at most {limit}"),
+            "must be one of {values}": _("must be one of {values}"),
+            "must match the pattern {pattern}": _("must match the pattern {pattern}"),
+            "contains a control character": _("contains a control character"),
+            "unknown {what}: not in {table} (import {first} first)": _("unknown {what}: not in {table} (import {first} first)"),
+            "unknown {what}: not in {table}": _("unknown {what}: not in {table}"),
+            "unknown company": _("unknown company"),
+            "unknown skill": _("unknown skill"),
+            "skill not recognised: sent to review (best guess {skill} ({score}))": _(
+                "skill not recognised: sent to review (best guess {skill} ({score}))"),
+            "skill not recognised: sent to review (no close skill)": _("skill not recognised: sent to review (no close skill)"),
+            "required column {column} is missing from the header row": _("required column {column} is missing from the header row"),
+            "required column {column} is missing": _("required column {column} is missing"),
+            "column {column} appears twice in the header (columns {first} and {second})": _(
+                "column {column} appears twice in the header (columns {first} and {second})"),
+            "duplicate {key}: already on an earlier row": _("duplicate {key}: already on an earlier row"),
+            "company {company} has a different {attribute} than on row {row}": _(
+                "company {company} has a different {attribute} than on row {row}"),
+            "a company name (or company_id) is required": _("a company name (or company_id) is required"),
+            "required level is at or below the current level: kept as no gap": _(
+                "required level is at or below the current level: kept as no gap"),
+            "min_participants is larger than max_participants": _("min_participants is larger than max_participants"),
+            "entry_level must be below the level the course reaches": _("entry_level must be below the level the course reaches"),
+            "the row has more cells than the header has columns": _("the row has more cells than the header has columns"),
+            "the row has {cells} cells; the header has {columns} columns": _("the row has {cells} cells; the header has {columns} columns"),
+            "the table has a header but no data rows": _("the table has a header but no data rows"),
+            "no rows at all: the sheet is empty": _("no rows at all: the sheet is empty"),
+            "formula without a saved value: open the file in Excel and save it, or type the value": _(
+                "formula without a saved value: open the file in Excel and save it, or type the value"),
+            "has the wrong type ({check})": _("has the wrong type ({check})"),
+        }
+        return list(english.items())
+
+    def problem_message(self, text: str) -> str:
+        """One import problem's message (written in English by the import) in the language; a message no template
+        reads is shown as it is. The names of tables and ids it holds (``skill``, ``companies``) in words too."""
+        _ = self
+        things = {
+            "company": _("company"), "skill": _("skill"), "course": _("course"), "companies": _("companies"),
+            "skills": _("skills"), "courses": _("courses"),
+        }
+        for english, translated in _template_patterns(self, "problems"):
+            matched = english.fullmatch(text)
+            if matched is not None:
+                values = {key: things.get(value, value) if key in {"what", "table", "first"} else value
+                          for key, value in matched.groupdict().items()}
+                return translated.format(**values)
+        return text
+
+    def stale_note(self, text: str) -> str:
+        """The note beside a run made on other data than the current (``service.stale_sentence``) in the language."""
+        _ = self
+        found = re.fullmatch(
+            r"Run (?P<run>\d+) of (?P<scenario>.+) was made on (?P<made>data version \d+|an unknown data version); the data is now at "
+            r"version (?P<current>\d+): vetplan scenario run (?P<command>.+) plans it again on the current data\.",
+            text, re.DOTALL,
+        )
+        if found is None:
+            return text
+        made = found.group("made")
+        version = made.removeprefix("data version ")
+        made_shown = _("an unknown data version") if version == made else _("data version {version}").format(version=version)
+        return _(
+            "Run {run} of {scenario} was made on {made}; the data is now at version {current}: vetplan scenario run {scenario} "
+            "plans it again on the current data."
+        ).format(run=found.group("run"), scenario=found.group("scenario"), made=made_shown, current=found.group("current"))
 
     def chart_text(self, text: str) -> str:
         """A chart's title or axis title (skills.charts writes them in English) in the language: the catalogue's
@@ -587,11 +671,12 @@ def _setting_text(value: Any) -> str:
 
 
 @functools.cache
-def _template_patterns(translator: Translator) -> list[tuple[re.Pattern[str], str]]:
-    """Each explanation template as a pattern reading its English text (placeholders as named groups), with the
-    language's template."""
+def _template_patterns(translator: Translator, kind: str = "explanations") -> list[tuple[re.Pattern[str], str]]:
+    """Each explanation (or, ``kind="problems"``, import problem) template as a pattern reading its English text
+    (placeholders as named groups), with the language's template."""
     patterns = []
-    for english, translated in translator._explanation_templates():
+    templates = translator._problem_templates() if kind == "problems" else translator._explanation_templates()
+    for english, translated in templates:
         regex = "".join(
             re.escape(literal) + (f"(?P<{name}>.+?)" if name else "")
             for literal, name, _spec, _conversion in string.Formatter().parse(english)

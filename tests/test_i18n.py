@@ -392,3 +392,28 @@ def test_the_same_figure_reads_1_234_5_in_english_and_1_234_5_danish_style_on_th
         values = [frame.value[column] for frame in app.dataframe[:2] for column in frame.value.columns]
         hours = [column for column in values if (column.astype("string") == "1234.5").fillna(False).any()]
         assert hours and all(pd.api.types.is_float_dtype(column) for column in hours), [column.dtype for column in hours]
+
+
+def test_an_import_s_problems_and_a_stale_run_s_note_read_in_danish(sample: None) -> None:
+    survey = (
+        b"company_name,region,sector,employees,skill,headcount,current_level,required_level,needed_by,priority\n"
+        b"Fjord Plast ApS,DK041,C22,25,plc_programming,-2,0,9,2028,low\n"
+        b"Fjord Plast ApS,DK041,C22,25,plc_programming,1,0,2,,low\n"
+    )
+    outcome = service.import_data("survey", survey, name="bad.csv", dry_run=True)
+    problems = service.problems_frame(outcome)
+    assert len(problems) >= 2
+    english, danish = i18n.translator("en"), i18n.translator("da")
+    read = danish.problems(problems).data["besked"].tolist()
+    # every message the import wrote is in Danish (none left as the English text), with its figures kept
+    assert all(shown != message for shown, message in zip(read, problems["message"], strict=True)), read
+    assert any(re.fullmatch(r"skal være et helt tal(, mindst| mellem) \d.*", text) for text in read), read
+    assert english.problems(problems).data["message"].tolist() == problems["message"].tolist()
+
+    note = service.stale_sentence({"run_id": 3, "scenario": "base", "data_version": 2}, 5)
+    assert danish.stale_note(note) == (
+        "Kørsel 3 af base blev lavet på dataversion 2; data er nu i version 5: vetplan scenario run base planlægger den "
+        "igen på de aktuelle data."
+    )
+    assert english.stale_note(note) == note
+    assert "en ukendt dataversion" in danish.stale_note(service.stale_sentence({"run_id": 1, "scenario": "x", "data_version": None}, 5))
