@@ -47,6 +47,9 @@ MIN_START_S = 0.1
 START_SHARE = 0.65
 COST_SHARE = 0.15
 
+#: A start within this share of the requested gap of the LP bound is returned without the MIP.
+SKIP_MIP_SHARE = 0.9
+
 
 class SolveStatus(enum.StrEnum):
     """What the solver proved about the plan it returns."""
@@ -625,7 +628,29 @@ def solve(
     reserve = COST_SHARE * (end - began) if cost_stage else 0.0
     available = end - time.perf_counter() - reserve
     step = time.perf_counter()
-    if available < MIN_PHASE_S:
+    start_gap = relative_gap(start_objective, lp_bound) if start_values is not None else None
+    if (
+        start_values is not None
+        and start_objective is not None
+        and start_gap is not None
+        and start_gap <= SKIP_MIP_SHARE * gap
+    ):
+        # The start is already well within the requested gap of the LP bound: the MIP would only
+        # confirm it (tier M: 0.3 s saved at 0.42 %). Nearer the edge the MIP runs (tier L: the
+        # start's 0.49 % becomes 0.43 %), so that load does not push a plan over the gap.
+        raw = SolveResult(
+            SolveStatus.FEASIBLE,
+            start_objective,
+            lp_bound,
+            start_gap,
+            solver=name,
+            seconds=0.0,
+            message="",
+            limit="",
+            solver_status="not needed: the start is within the requested gap",
+        )
+        _set_values(matrix, start_values)
+    elif available < MIN_PHASE_S:
         if start_values is None:
             return SolveResult(
                 SolveStatus.ERROR,
@@ -703,7 +728,10 @@ def solve(
         plan_cost, cost_bound = objective, bound
     elif cost_stage:
         step = time.perf_counter()
-        seconds = end - time.perf_counter()
+        # The cost stage has its share, not the whole rest: on the bench tiers it never found a
+        # cheaper plan at the coverage reached (M, L: 3-9 s spent on the bound alone), and time
+        # the coverage stage did not need is time the user gets back.
+        seconds = min(end - time.perf_counter(), max(reserve, MIN_PHASE_S))
         plan_cost, cost_bound, cheaper = _cost_stage(model, values, seconds, gap)
         phases["cost_s"] = time.perf_counter() - step
         if cheaper is not None:
