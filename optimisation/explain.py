@@ -264,7 +264,8 @@ def unmet_reasons(model: Model, plan: Plan, result: SolveResult | None = None) -
         skill = skill_labels.get(gap.skill, gap.skill)
         sentence = (
             f"{company} needs {people(gap.units)} at level {gap.required_level} in {skill} by {gap.deadline} "
-            f"(now level {gap.current_level}): {people(gap.unmet_units)} stay unmet because {because}."
+            f"(now level {gap.current_level}): {people(gap.unmet_units)} "
+            f"{'stays' if max(0, round(gap.unmet_units)) == 1 else 'stay'} unmet because {because}."
         )
         records.append(
             {

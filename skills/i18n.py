@@ -325,6 +325,10 @@ class Translator:
             "because {because}.": _(
                 "{company} needs {people} at level {required} in {skill} by {deadline} (now level {current}): {unmet} stay "
                 "unmet because {because}."),
+            "{company} needs {people} at level {required} in {skill} by {deadline} (now level {current}): {unmet} stays "
+            "unmet because {because}.": _(
+                "{company} needs {people} at level {required} in {skill} by {deadline} (now level {current}): {unmet} stays "
+                "unmet because {because}."),
             "no course teaches {skill}": _("no course teaches {skill}"),
             "no course reaches level {required} (the highest taught is {highest})": _(
                 "no course reaches level {required} (the highest taught is {highest})"),

@@ -127,7 +127,7 @@ def _explanation_sentences() -> list[str]:
         "Holstebro Præcision ApS needs about 19 people at level 3 in PLC programming by 2028 (now level 1): about 7 people "
         "stay unmet because courses reaching level 3 need entry level 2 or more; staff are at level 1; "
         "a hire takes 14 months, too late for 2028.",
-        "Company A needs 1 person at level 4 in five s by 2029 (now level 0): 1 person stay unmet because no course "
+        "Company A needs 1 person at level 4 in five s by 2029 (now level 0): 1 person stays unmet because no course "
         "reaches level 4 (the highest taught is 3); hires bring level 3, below the required 4.",
         "Company A needs 8 people at level 1 in five s by 2027 (now level 0): 2 people stay unmet because every suitable "
         "course's runs are at their yearly maximum and full; Company A already sends as many staff as it can release; "
@@ -162,6 +162,10 @@ def test_every_explanation_reads_in_both_languages_from_its_template() -> None:
         "Holstebro Præcision ApS har brug for ca. 19 personer på niveau 3 i PLC-programmering senest 2028 (nu niveau 1): ca. 7 personer"
     )
     assert danish.explanation("a sentence no template knows") == "a sentence no template knows"
+    # one person stays, several people stay: the verb agrees, and both read in Danish
+    assert not [s for s in sentences if re.search(r"\b1 person stay\b|people stays\b", s)]
+    singular = next(s for s in sentences if "1 person stays unmet" in s)
+    assert ": 1 person forbliver udækket, fordi " in danish.explanation(singular, {"five s": "5S"})
 
 
 def test_every_explanation_template_is_in_both_catalogues() -> None:
