@@ -47,6 +47,9 @@ MIN_START_S = 0.1
 START_SHARE = 0.65
 COST_SHARE = 0.15
 
+#: Below this many integer variables the coverage MIP is solved without the cohort cuts.
+SMALL_MIP_INTEGERS = 2000
+
 #: A start within this share of the requested gap of the LP bound is returned without the MIP.
 SKIP_MIP_SHARE = 0.9
 
@@ -249,7 +252,8 @@ class VetplanHiGHS(pulp.HiGHS):  # type: ignore[misc]
     model's, built once) in one call, hands ``start`` (variable -> value) to
     ``Highs.setSolution`` and keeps the HiGHS model status, bound and gap in
     ``self.outcome``. A matrix that does not match the problem solved is
-    rebuilt from it.
+    rebuilt from it. ``drop_rows`` (matrix row positions of valid
+    inequalities) are left out of a MIP.
     """
 
     name = "HiGHS"
@@ -259,11 +263,13 @@ class VetplanHiGHS(pulp.HiGHS):  # type: ignore[misc]
         *,
         matrix: Matrix | None = None,
         start: Mapping[pulp.LpVariable, float] | None = None,
+        drop_rows: np.ndarray | None = None,
         **options: Any,
     ) -> None:
         super().__init__(**options)
         self.matrix = matrix
         self.start = dict(start or {})
+        self.drop_rows = drop_rows
         self.outcome: dict[str, Any] = {}
 
     def createAndConfigureSolver(self, lp: pulp.LpProblem) -> None:
@@ -285,6 +291,8 @@ class VetplanHiGHS(pulp.HiGHS):  # type: ignore[misc]
         if self.matrix is None or not self.matrix.matches(lp):
             self.matrix = build_matrix(lp)
         lp.solverModel.passModel(self.matrix.highs_lp(mip=self.mip))
+        if self.mip and self.drop_rows is not None and len(self.drop_rows):
+            lp.solverModel.deleteRows(len(self.drop_rows), np.asarray(self.drop_rows, dtype=np.int32))
 
     def _matrix(self) -> Matrix:
         if self.matrix is None:
@@ -776,8 +784,15 @@ def _solve_highs(
     relax: bool,
     start: Mapping[pulp.LpVariable, float],
 ) -> SolveResult:
+    drop_rows = None
+    if not relax and int(model.matrix.integer.sum()) < SMALL_MIP_INTEGERS and "cohort_cuts" in model.rows:
+        # Valid inequalities only: the integer plans and the bound are the same without them, and on
+        # small models HiGHS finds its plan faster (tier S, both cores busy: 0.42 s -> 0.28 s).
+        names = model.rows["cohort_cuts"]["constraint"].dropna().tolist()
+        drop_rows = np.sort(model.matrix.rows(names)).astype(np.int32)
     highs = VetplanHiGHS(
         matrix=model.matrix,
+        drop_rows=drop_rows,
         msg=msg,
         mip=not relax,
         timeLimit=seconds,

@@ -212,3 +212,16 @@ def test_cbc_with_a_warm_start_still_searches(tier_s: Dataset) -> None:
     assert start_objective < highs.objective - 1.0  # the start is not optimal ...
     assert cbc.status is SolveStatus.OPTIMAL
     assert cbc.objective == pytest.approx(highs.objective, rel=1e-9)  # ... and CBC improved on it
+
+
+def test_a_small_mip_is_solved_without_the_cohort_cuts_and_keeps_its_optimum(tier_s: Dataset) -> None:
+    """The cohort cuts are valid inequalities: HiGHS leaves them out on small models, CBC keeps them (same optimum above)."""
+    settings = Scenario(years=[2027], budget_per_year=80000.0, mip_gap=0.0, time_limit_s=60.0)
+    model = build_model(tier_s, settings)
+    cuts = model.rows["cohort_cuts"]["constraint"].notna().sum()
+    result = solve(model, solver="highs", start={})
+    assert cuts > 0
+    assert model.problem.solverModel.getNumRow() == model.matrix.n_rows - cuts
+    assert result.status is SolveStatus.OPTIMAL
+    plan = extract_plan(model)
+    assert check_plan(tier_s, settings, plan) == []
