@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from skills import i18n, service
-from skills.regions import region_name, region_names
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,6 +100,15 @@ def company_choices(key: tuple[str, int], who: Principal) -> pd.DataFrame:
     """company_id and name of every company, for pickers."""
     del key
     return service.company_choices(store(), principal=who)
+
+
+def own_company_name(who: Principal) -> str | None:
+    """The signed-in company user's company name (``None`` for other roles or an unknown company)."""
+    if not who.company_id:
+        return None
+    companies = company_choices(data_key(), who)
+    own = companies.loc[companies["company_id"] == who.company_id, "name"]
+    return str(own.iloc[0]) if len(own) else None
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -287,7 +295,7 @@ def shown(frame: pd.DataFrame, currency: str, *, figure: str = "participants", d
         table["sector"] = table["sector"].map(lambda code: names.get(str(code), code))
     for column in ("region", "course_region"):  # regions by name (Vestjylland), never their NUTS codes
         if column in table:
-            table[column] = region_names(table[column].astype("object"))
+            table[column] = i18n.region_names(table[column].astype("object"))
     if "changes" in table:
         table["changes"] = table["changes"].map(lambda text: _.changes(str(text), currency))
     if "created_at" in table:
@@ -336,7 +344,7 @@ def draw(target: Any, figure: Any) -> None:
         if field == "sector":
             return sectors.get(value, value)
         if field in ("region", "course_region"):
-            return region_name(value)
+            return i18n.region_name(value)
         return values.get(value, value)
 
     def translated(node: Any, key: str = "") -> Any:
@@ -356,6 +364,8 @@ def draw(target: Any, figure: Any) -> None:
         return node
 
     spec = translated(figure.to_dict())
+    # Skill labels and names on a bar chart's axis are read whole (Vega-Lite cuts them at 180 px).
+    spec.setdefault("config", {}).setdefault("axisY", {}).setdefault("labelLimit", 320)
     if not english:
         spec.setdefault("config", {})["locale"] = {"number": DANISH_CHART_NUMBERS}
     target.vega_lite_chart(spec=spec, width="stretch")

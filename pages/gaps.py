@@ -6,9 +6,8 @@ from typing import Any
 import streamlit as st
 
 from pages import cached
-from skills import charts, service
+from skills import charts, i18n, service
 from skills.errors import VetplanError
-from skills.regions import region_names
 
 DIMENSIONS = ["skill", "group", "sector", "region", "size", "year", "role"]
 
@@ -124,7 +123,7 @@ def company_view() -> None:
             options = options[[column for column in wanted if column in options]].assign(
                 skill=options["skill"].map(lambda sid: skill_names.get(str(sid), str(sid))),
                 **{column: options[column].replace(words) for column in ("role", "mode") if column in options},
-                **({"course_region": region_names(options["course_region"].astype("object"))} if "course_region" in options else {}),
+                **({"course_region": i18n.region_names(options["course_region"].astype("object"))} if "course_region" in options else {}),
             )
             st.dataframe(_.table(options, COMPANY_LABELS, digits={"hours": 1}), hide_index=True, width="stretch")
         st.download_button(
@@ -136,18 +135,18 @@ def company_view() -> None:
             key="company_download",
         )
         st.caption(_("Your staff on courses and your hires in stored plans are on the Scenarios page."))
-        survey_upload(company)
+        survey_upload(company, names[company])
         survey_form(company)
 
 
-def survey_upload(company: str) -> None:
+def survey_upload(company: str, company_name: str) -> None:
     """The company's filled survey template uploaded: checked whole, own company's rows only, replaced after a confirmation."""
     st.subheader(_("Upload your filled survey template"))
     st.caption(
         _(
             "Download the template, fill in one row per skill need of your company ({company}) in Excel and upload it. "
             "The file is checked whole: a row of another company, or any other problem, stores nothing."
-        ).format(company=company)
+        ).format(company=company_name)
     )
     imported = st.session_state.pop("own_survey_imported", None)
     if imported:

@@ -19,7 +19,11 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent
 
 from skills import rules
+from skills.regions import region_name as region_name
+from skills.regions import region_names as region_names
 from skills.schemas import SKILL_GROUP_NAMES, SKILL_GROUP_NAMES_DA
+
+# Pages name regions through this interface module (region_name, region_names re-exported above).
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -605,12 +609,15 @@ class Translator:
             return _("{count} confidential cell(s) (:c) not shown").format(count=hidden.group(1))
         return text
 
-    def describe(self, principal: Any) -> str:
-        """Who a signed-in principal is, in the language: ``anna (company C001)`` / ``anna (virksomhed C001)``."""
+    def describe(self, principal: Any, name: str | None = None) -> str:
+        """Who a signed-in principal is, in the language: ``anna (company Dahl El-teknik ApS)`` / ``anna (virksomhed …)``.
+
+        ``name`` is the company's name (a person reads names, not ids); without it the company id is shown.
+        """
         _ = self
         roles = {"company": _("company"), "provider": _("school"), "policymaker": _("policymaker"), "analyst": _("analyst"),
                  "admin": _("administrator")}
-        bound = principal.company_id or principal.provider
+        bound = (name or principal.company_id) if principal.company_id else principal.provider
         role = roles.get(str(principal.role), str(principal.role))
         return f"{principal.user} ({role}{' ' + bound if bound else ''})"
 
