@@ -53,7 +53,7 @@ with st.sidebar:
     )
     st.caption(_("vetplan — training and recruitment plans for Industry 4.0 skills gaps"))
     if who is not None:
-        st.caption(_("Signed in as {who}").format(who=_.describe(who)))
+        st.caption(_("Signed in as {who}").format(who=_.describe(who, cached.own_company_name(who))))
         if st.button(_("Sign out"), key="sign_out", icon=":material/logout:"):
             cached.sign_out()
             st.rerun()

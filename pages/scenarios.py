@@ -126,7 +126,7 @@ if str(who.role) in {"policymaker", "analyst", "admin"}:
             st.dataframe(cached.shown(curve[columns], currency), hide_index=True, width="stretch")
     st.subheader(_("Course runs by scenario"))
 else:
-    st.caption(_("Your part of each plan, {who}.").format(who=_.describe(who)))
+    st.caption(_("Your part of each plan, {who}.").format(who=_.describe(who, cached.own_company_name(who))))
     st.subheader(_("Course runs your staff attend") if who.company_id else _("Course runs your courses hold"))
 currency = cached.info(data, who).currency
 st.dataframe(cached.shown(cached.scenario_table(key, who, "runs", tuple(chosen)), currency), hide_index=True, width="stretch")

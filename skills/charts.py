@@ -94,8 +94,10 @@ def gap_heatmap(
             "text": CONFIDENTIAL,
         }
     )
-    x = alt.X(f"{columns}:N", title=columns.replace("_", " "))
-    y = alt.Y(f"{rows}:N", title=rows.replace("_", " "))
+    # Sector and skill-group names are long ("C25 Fremstilling af metalprodukter"): slanted, and
+    # room enough to read them whole.
+    x = alt.X(f"{columns}:N", title=columns.replace("_", " "), axis=alt.Axis(labelAngle=-35, labelLimit=260, labelOverlap=False))
+    y = alt.Y(f"{rows}:N", title=rows.replace("_", " "), axis=alt.Axis(labelLimit=320))
     coloured = (
         alt.Chart(shown)
         .mark_rect()
@@ -271,7 +273,7 @@ def cost_by_payer_chart(costs: pd.DataFrame, currency: str) -> alt.Chart:
         alt.Chart(costs, title=f"Cost per year, by who pays ({currency})")
         .mark_bar()
         .encode(
-            x=alt.X("year:O", title="Year"),
+            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("run:N"),
             y=alt.Y("sum(amount):Q", title=f"Cost ({currency})", stack="zero"),
             color=alt.Color("payer:N", title="Paid by"),
@@ -322,7 +324,7 @@ def runs_timeline_chart(runs: pd.DataFrame) -> alt.Chart:
         alt.Chart(runs, title="Course runs each year, by provider")
         .mark_bar()
         .encode(
-            x=alt.X("year:O", title="Year"),
+            x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("sum(runs):Q", title="Course runs"),
             color=alt.Color("provider:N", title="Provider"),
             tooltip=[alt.Tooltip("year:O", title="Year"), alt.Tooltip("provider:N", title="Provider"),

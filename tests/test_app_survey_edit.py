@@ -168,6 +168,9 @@ def test_a_company_user_uploads_its_filled_survey_and_confirms_the_replacement()
     stored = service.survey_answers(COMPANY)
     version = service.data_version()
     assert [button for button in app.get("download_button") if button.key == "own_survey_template"]
+    # the upload names the company by its name, not its id
+    [upload_caption] = [c.value for c in app.caption if "skill need of your company" in c.value]
+    assert "your company (Dahl El-teknik ApS)" in upload_caption and COMPANY not in upload_caption
     # a row of another company: refused whole, the row and column named, nothing stored
     app = upload_own(app, (OWN_FILE + "C002,Lund Møbler ApS,DK042,C31,44,erp_use,2,0,2,2027,high\n").encode(), "mixed.csv")
     assert not app.exception

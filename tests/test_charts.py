@@ -55,6 +55,12 @@ def test_heatmap_plots_published_cells_and_greys_out_the_rest(region: Dataset) -
     assert grey["mark"]["color"] == SUPPRESSED_COLOUR
     assert labels["encoding"]["text"]["field"] == "text"
     assert "7 confidential" in spec["title"]["subtitle"]
+    # long sector names ("C25 Fremstilling af metalprodukter") slanted and with room to be read whole
+    for layer in (coloured, grey, labels):
+        assert layer["encoding"]["x"]["axis"]["labelAngle"] == -35
+        assert layer["encoding"]["x"]["axis"]["labelLimit"] >= 260
+        assert layer["encoding"]["x"]["axis"]["labelOverlap"] is False  # every sector named, none hidden
+        assert layer["encoding"]["y"]["axis"]["labelLimit"] >= 320
 
 
 def test_heatmap_values_come_from_published_cells_only() -> None:

@@ -421,3 +421,13 @@ def test_an_import_s_problems_and_a_stale_run_s_note_read_in_danish(sample: None
     )
     assert english.stale_note(note) == note
     assert "en ukendt dataversion" in danish.stale_note(service.stale_sentence({"run_id": 1, "scenario": "x", "data_version": None}, 5))
+
+
+def test_a_company_user_is_described_by_the_company_s_name() -> None:
+    from skills.access import Principal, Role
+
+    english, danish = i18n.translator("en"), i18n.translator("da")
+    anna = Principal(user="anna", role=Role.COMPANY, company_id="C001")
+    assert english.describe(anna, "Dahl El-teknik ApS").endswith("(company Dahl El-teknik ApS)")
+    assert danish.describe(anna, "Dahl El-teknik ApS").endswith("(virksomhed Dahl El-teknik ApS)")
+    assert english.describe(anna, "Dahl El-teknik ApS") == "anna (company Dahl El-teknik ApS)"
