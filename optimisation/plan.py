@@ -87,6 +87,16 @@ class PlanResult:
         return self._total("closed_units")
 
     @property
+    def surveyed_units(self) -> float:
+        """Gap units as the surveys state them (one per person), the figure the Overview shows."""
+        return float(self.plan.gaps["headcount"].sum()) if self.plan is not None else 0.0
+
+    @property
+    def growth_units(self) -> float:
+        """Gap units the scenario's demand growth adds by each gap's deadline: closed + unmet - surveyed."""
+        return self._total("gap_units") - self.surveyed_units if self.plan is not None else 0.0
+
+    @property
     def total_cost(self) -> float:
         return self._total("total_cost")
 

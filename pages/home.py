@@ -42,6 +42,13 @@ if counts["gap_units"]:  # the region at a glance: its largest gaps, where they 
     cached.draw(right, charts.coverage_chart(cached.gaps(key, who, "coverage", "skill"), n=10))
     cached.draw(st, charts.gap_heatmap(cached.gaps(key, who, "gaps", ("group", "sector"))))
     st.caption(_("Every skill, sector and the courses that close each gap are on the Gaps page."))
+    st.caption(
+        _(
+            "Gap units count the people the surveys name, one per person below the level needed. A plan's closed and "
+            "unmet units add to a different total when its scenario lets demand grow or shrink before a gap's deadline; "
+            "the Plan page says by how much."
+        )
+    )
 
 if summary.missing:
     st.subheader(_("Missing"))

@@ -173,6 +173,20 @@ cols[2].metric(_("Participants"), _.number(summary["participants"]["total"]))
 cols[3].metric(_("Course runs"), _.number(summary["runs"]["total"]))
 cols[4].metric(_("Hires"), _.number(summary["hires"]["total"]))
 cols[5].metric(_("Public cost"), _.compact_money(result.public_cost, currency), help=_.money(result.public_cost, currency))
+if abs(result.growth_units) >= 0.05:  # why Plan and Overview differ: the scenario grows demand to each deadline
+    st.caption(
+        _(
+            "Closed and unmet add up to {total} gap units: the {surveyed} the surveys state (as on the Overview) "
+            "and {growth} from this scenario's demand growth up to each gap's deadline."
+        ).format(
+            total=_.number(result.closed_units + result.unmet_units, 1), surveyed=_.number(result.surveyed_units),
+            growth=_.number(result.growth_units, 1),
+        )
+    )
+else:
+    st.caption(_("Closed and unmet add up to the {surveyed} gap units the surveys state, as on the Overview.").format(
+        surveyed=_.number(result.surveyed_units)
+    ))
 
 plan_charts = service.plan_charts(result, store=cached.store(), principal=who)
 if len(plan_charts["closed_and_unmet"]):

@@ -130,6 +130,17 @@ def test_plan_page_solves_and_scenarios_page_compares() -> None:
     assert closed.loc[closed["status"] == "closed", "units"].sum() == pytest.approx(app.session_state["plan_result"].closed_units)
 
     result: service.PlanResult = app.session_state["plan_result"]
+    # Plan and Overview totals differ, and the Plan says why: the surveys' units (the Overview's figure) plus demand growth
+    overview = signed_in(AppTest.from_file(str(PAGES / "home.py"), default_timeout=60)).run()
+    overview_units = next(metric.value for metric in overview.metric if metric.label == "Gap units")
+    english = i18n.translator("en")
+    assert english.number(result.surveyed_units) == overview_units
+    assert result.growth_units > 0.05  # the base scenario grows digital, automation and green demand
+    assert result.closed_units + result.unmet_units == pytest.approx(result.surveyed_units + result.growth_units)
+    [why] = [caption.value for caption in app.caption if caption.value.startswith("Closed and unmet add up to")]
+    assert english.number(result.closed_units + result.unmet_units, 1) in why and overview_units in why
+    assert english.number(result.growth_units, 1) in why and "demand growth" in why
+    assert any("the Plan page says by how much" in caption.value for caption in overview.caption)
     # a second run with half the budget, then both side by side against the first
     service.solve(result.scenario.model_copy(update={"name": "half", "budget_per_year": 125_000.0}))
     compare = signed_in(AppTest.from_file(str(PAGES / "scenarios.py"), default_timeout=60)).run()
