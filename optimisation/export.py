@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 
 from optimisation.plan import PlanResult
 from skills.cells import xlsx_text
+from skills.regions import named_regions
 
 
 def _plain(value: Any) -> Any:
@@ -26,7 +27,8 @@ def _plain(value: Any) -> Any:
     return xlsx_text(value)
 
 
-def _write_frame(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
+def _write_frame(workbook: Workbook, title: str, table: pd.DataFrame) -> None:
+    frame = named_regions(table)  # Vestjylland, the NUTS code beside it
     sheet = workbook.create_sheet(title=title)
     columns = [str(column) for column in frame.columns]
     sheet.append([xlsx_text(column) for column in columns])

@@ -50,6 +50,34 @@ def region_names(codes: pd.Series) -> pd.Series:
     return codes.map(lambda code: code if code is None or code is pd.NA or (isinstance(code, float) and np.isnan(code)) else region_name(code))
 
 
+#: Columns that hold a region: shown by name in every table people read.
+REGION_COLUMNS: Final = ("region", "course_region")
+
+
+def named_regions(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as people read it: each region column's NUTS codes replaced by the regions' names.
+
+    Where a column held a code with a known name, the codes stay in ``<column>_code`` right after it
+    (for analysts); a column already named (or holding only ``online``, ``:c`` or ``Total``) is left as
+    it is, so calling this twice changes nothing.
+
+    >>> named_regions(pd.DataFrame({"region": ["DK041", "online"], "runs": [2, 1]})).to_dict("list")
+    {'region': ['Vestjylland', 'online'], 'region_code': ['DK041', 'online'], 'runs': [2, 1]}
+    """
+    shown = frame
+    for column in REGION_COLUMNS:
+        if column not in shown.columns or f"{column}_code" in shown.columns:
+            continue
+        codes = shown[column].astype("object")
+        names = region_names(codes)
+        if not (codes.notna() & (codes.astype("string") != names.astype("string"))).any():
+            continue  # nothing to name: already names, or online, :c, Total
+        shown = shown.copy() if shown is frame else shown
+        shown.insert(list(shown.columns).index(column) + 1, f"{column}_code", shown[column])
+        shown[column] = names
+    return shown
+
+
 def same_area(company_region: pd.Series, course_region: pd.Series) -> np.ndarray:
     """True where one NUTS code starts with the other, position by position.
 

@@ -1132,10 +1132,15 @@ def company_choices(store: Store | None = None, *, principal: Principal | None =
 
 
 def write_frame(frame: pd.DataFrame, fmt: str, out: str | None = None) -> bytes:
-    """Any result table as csv, json or xlsx bytes (formula-like text neutralised), also written to ``out``."""
-    from skills.io_write import export_table as write
+    """Any result table as csv, json or xlsx bytes (formula-like text neutralised), also written to ``out``.
 
-    return write(frame, format=fmt, out=out)
+    Spreadsheets (csv, xlsx) name regions, their NUTS codes in a column beside (``region_code``); JSON,
+    read by programs, keeps the codes.
+    """
+    from skills.io_write import export_table as write
+    from skills.regions import named_regions
+
+    return write(frame if fmt == "json" else named_regions(frame), format=fmt, out=out)
 
 
 # ---- plans and scenarios -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from skills.cells import xlsx_text
+from skills.regions import named_regions
 
 #: Number formats: whole counts, amounts with two decimals, shares as per cent.
 COUNT_FORMAT = "#,##0"
@@ -29,7 +30,9 @@ def _cell(value: Any) -> Any:
 
 
 def add_sheet(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
-    """Append ``frame`` as a sheet: header row frozen and filtered, numbers formatted, columns sized to their text."""
+    """Append ``frame`` as a sheet: header row frozen and filtered, numbers formatted, columns sized to their text;
+    regions by name, their NUTS codes beside them (:func:`skills.regions.named_regions`)."""
+    frame = named_regions(frame)
     sheet = workbook.create_sheet(title=title[:31])
     columns = [str(column) for column in frame.columns]
     sheet.append([_cell(column) for column in columns])
