@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pulp
 import pytest
 
 from optimisation.checker import check_plan
-from optimisation.heuristic import initial_plan
+from optimisation.heuristic import initial_plan, region_blocks, starting_plan
 from optimisation.model import build_model
 from optimisation.plan import run_scenario, time_margin
 from optimisation.results import extract_plan
@@ -184,6 +185,46 @@ def test_the_warm_start_is_a_valid_plan(tier_s: Dataset) -> None:
     assert pulp.value(model.problem.objective) == pytest.approx(start_objective, rel=1e-6)
     result = solve(build_model(tier_s, settings.with_overrides({"mip_gap": 0.0})))
     assert result.objective is not None and result.objective >= start_objective - 1e-6
+
+
+def test_the_area_by_area_start_covers_every_column_and_only_improves_the_plan(tier_s: Dataset) -> None:
+    """Tier S has two areas; the start forced area by area (``area_integers=0``) is a valid, no worse plan."""
+    settings = Scenario(years=[2027, 2028, 2029], budget_per_year=150000.0, mip_gap=0.01)
+    model = build_model(tier_s, settings)
+    blocks = region_blocks(model)
+    assert len(blocks) >= 2
+    covered = np.logical_or.reduce(blocks)
+    assert covered[model.matrix.integer].all()
+    participants = model.columns("participants")
+    in_blocks = np.sum([mask[participants] for mask in blocks], axis=0)
+    assert (in_blocks == 1).all(), "every participant slot belongs to its company's area alone"
+    rounded = starting_plan(model, seconds=5.0, min_integers=10**9)
+    by_area = starting_plan(model, seconds=5.0, min_integers=0, area_integers=0)
+    assert rounded.objective is not None and by_area.objective is not None
+    assert by_area.objective >= rounded.objective - 1e-6
+    for variable, value in by_area.values.items():
+        variable.varValue = value
+    assert check_plan(tier_s, settings, extract_plan(model)) == []
+    assert pulp.value(model.problem.objective) == pytest.approx(by_area.objective, rel=1e-6)
+
+
+def test_a_large_model_takes_the_area_by_area_start_and_is_labelled_by_it(
+    tier_s: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the large-model threshold at 0, tier S goes the NS way: no coverage MIP, the start's own figures."""
+    import optimisation.solve as solve_module
+
+    monkeypatch.setattr(solve_module, "LARGE_MIP_INTEGERS", 0)
+    settings = Scenario(years=[2027, 2028, 2029], budget_per_year=150000.0, mip_gap=0.01, time_limit_s=6.0)
+    result = run_scenario(tier_s, settings, with_explanations=False)
+    assert result.result.solver_status.startswith("not run")
+    assert result.status in {SolveStatus.FEASIBLE, SolveStatus.POOR}
+    assert result.plan is not None and result.objective is not None and result.violations == []
+    totals = result.plan.totals
+    recomputed = result.gap_unit_value * totals["weighted_closed_units"] - totals["total_cost"]
+    assert result.objective == pytest.approx(recomputed, rel=1e-9, abs=1e-6)
+    assert result.gap == pytest.approx(relative_gap(recomputed, result.bound), rel=1e-9)
+    assert result.timings["total_s"] <= settings.time_limit_s + time_margin(settings.time_limit_s)
 
 
 def test_relative_gap_definition() -> None:
