@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import highspy
 import numpy as np
 import pulp
 import pytest
@@ -9,11 +10,11 @@ import pytest
 import optimisation.model as model_module
 from optimisation.explain import explain
 from optimisation.heuristic import initial_plan
-from optimisation.matrix import Matrix, build_matrix
+from optimisation.matrix import Matrix, block_lp, build_matrix
 from optimisation.model import build_model
 from optimisation.results import extract_plan
 from optimisation.scenarios import Scenario
-from optimisation.solve import SolveStatus, solve
+from optimisation.solve import SolveStatus, new_highs, solve
 from skills.dataset import Dataset
 from skills.sample import generate_region
 from tests.test_optimisation_known_answers import region
@@ -111,3 +112,44 @@ def test_a_model_without_decisions_is_solved_with_pulps_dummy_column() -> None:
     assert model.matrix.n_cols == 0
     result = solve(model)
     assert result.status is SolveStatus.OPTIMAL and result.objective == 0.0
+
+
+def test_a_block_lp_is_the_model_with_the_other_columns_fixed(tier_s: Dataset) -> None:
+    """Solved to optimality, the block's optimum (offset included) is the full model's with the rest pinned."""
+    model = build_model(tier_s, SETTINGS)
+    matrix = model.matrix
+    start, _ = initial_plan(model, min_integers=0)
+    incumbent = np.array([start.get(v, 0.0) for v in matrix.variables], dtype=float)
+    incumbent = np.where(matrix.integer, np.round(incumbent), incumbent)
+    free = np.zeros(matrix.n_cols, dtype=bool)
+    free[::2] = True
+    free[model.columns("unmet")] = True
+    lower, upper = np.asarray(matrix.col_lower, dtype=float), np.asarray(matrix.col_upper, dtype=float)
+
+    def optimum(lp: highspy.HighsLp) -> tuple[float, np.ndarray]:
+        highs = new_highs()
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("mip_rel_gap", 0.0)
+        highs.passModel(lp)
+        highs.run()
+        assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        return highs.getInfo().objective_function_value, np.asarray(highs.getSolution().col_value)
+
+    block = block_lp(matrix, free, incumbent, lower, upper)
+    assert block.num_col_ == int(free.sum()) and block.num_row_ < matrix.n_rows
+    block_value, block_solution = optimum(block)
+    full = matrix.highs_lp(mip=True)
+    pinned_lower, pinned_upper = lower.copy(), upper.copy()
+    pinned_lower[~free] = pinned_upper[~free] = incumbent[~free]
+    full.col_lower_, full.col_upper_ = pinned_lower, pinned_upper
+    full_value, _ = optimum(full)
+    assert block_value == pytest.approx(full_value, rel=1e-9, abs=1e-6)
+    assert block_value >= float(np.dot(matrix.cost, incumbent)) + matrix.offset - 1e-6
+    plan = incumbent.copy()
+    plan[free] = block_solution
+    activity = np.bincount(
+        np.repeat(np.arange(matrix.n_rows), np.diff(matrix.start)),
+        matrix.value * plan[matrix.index],
+        minlength=matrix.n_rows,
+    )
+    assert (activity >= matrix.row_lower - 1e-6).all() and (activity <= matrix.row_upper + 1e-6).all()
