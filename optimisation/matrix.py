@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -76,6 +77,17 @@ class Matrix:
     def nonzeros(self) -> int:
         return len(self.index)
 
+    @functools.cached_property
+    def row_of_entry(self) -> np.ndarray:
+        """The row of each entry of ``index``/``value`` (read-only)."""
+        return _frozen(np.repeat(np.arange(self.n_rows), np.diff(self.start)))
+
+    def activity(self, values: np.ndarray) -> np.ndarray:
+        """Each row's left-hand side at the column ``values``."""
+        return np.bincount(
+            self.row_of_entry, weights=self.value * values[self.index], minlength=self.n_rows
+        )
+
     def matches(self, problem: pulp.LpProblem) -> bool:
         """Whether ``problem`` looks unchanged since the matrix was built from it."""
         return self.built_from == fingerprint(problem)
@@ -92,26 +104,51 @@ class Matrix:
 
     def highs_lp(self, *, mip: bool = True) -> highspy.HighsLp:
         """A fresh ``HighsLp`` of the problem (with integrality when ``mip`` and any column is integer)."""
-        lp = highspy.HighsLp()
-        lp.num_col_ = self.n_cols
-        lp.num_row_ = self.n_rows
-        lp.col_cost_ = self.cost
-        lp.col_lower_ = self.col_lower
-        lp.col_upper_ = self.col_upper
-        lp.row_lower_ = self.row_lower
-        lp.row_upper_ = self.row_upper
-        lp.offset_ = self.offset
-        lp.sense_ = highspy.ObjSense.kMaximize if self.maximise else highspy.ObjSense.kMinimize
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.num_col_ = self.n_cols
-        lp.a_matrix_.num_row_ = self.n_rows
-        lp.a_matrix_.start_ = self.start
-        lp.a_matrix_.index_ = self.index
-        lp.a_matrix_.value_ = self.value
-        if mip and self.integer.any():
-            integer, continuous = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
-            lp.integrality_ = [integer if flag else continuous for flag in self.integer.tolist()]
-        return lp
+        return _highs_lp(
+            self,
+            cost=self.cost,
+            col_lower=self.col_lower,
+            col_upper=self.col_upper,
+            row_lower=self.row_lower,
+            row_upper=self.row_upper,
+            offset=self.offset,
+            csr=(self.start, self.index, self.value),
+            integer=self.integer if mip and self.integer.any() else None,
+        )
+
+
+def _highs_lp(
+    matrix: Matrix,
+    *,
+    cost: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    offset: float,
+    csr: tuple[np.ndarray, np.ndarray, np.ndarray],
+    integer: np.ndarray | None,
+) -> highspy.HighsLp:
+    """A ``HighsLp`` of these columns, rows and row-wise entries, in ``matrix``'s sense."""
+    start, index, value = csr
+    lp = highspy.HighsLp()
+    lp.num_col_ = lp.a_matrix_.num_col_ = len(cost)
+    lp.num_row_ = lp.a_matrix_.num_row_ = len(row_lower)
+    lp.col_cost_ = cost
+    lp.col_lower_ = col_lower
+    lp.col_upper_ = col_upper
+    lp.row_lower_ = row_lower
+    lp.row_upper_ = row_upper
+    lp.offset_ = offset
+    lp.sense_ = highspy.ObjSense.kMaximize if matrix.maximise else highspy.ObjSense.kMinimize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value
+    if integer is not None:
+        kinds = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
+        lp.integrality_ = [kinds[0] if flag else kinds[1] for flag in integer.tolist()]
+    return lp
 
 
 def block_lp(
@@ -127,40 +164,30 @@ def block_lp(
     is a sixth of the model: HiGHS no longer presolves the whole model for
     each block (:func:`optimisation.heuristic.fix_and_optimise`).
     """
-    rows_of_entry = np.repeat(np.arange(matrix.n_rows), np.diff(matrix.start))
     free_entry = free[matrix.index]
     fixed = ~free_entry
     activity = np.bincount(
-        rows_of_entry[fixed],
+        matrix.row_of_entry[fixed],
         matrix.value[fixed] * values[matrix.index[fixed]],
         minlength=matrix.n_rows,
     )
-    per_row = np.bincount(rows_of_entry[free_entry], minlength=matrix.n_rows)
+    per_row = np.bincount(matrix.row_of_entry[free_entry], minlength=matrix.n_rows)
     kept = np.flatnonzero(per_row > 0)
     new_column = np.cumsum(free) - 1
     index = new_column[matrix.index[free_entry]].astype(np.int32)  # CSR: entries stay row by row
-    value = matrix.value[free_entry]
     start = np.concatenate([[0], np.cumsum(per_row[kept])]).astype(np.int32)
     columns = np.flatnonzero(free)
-    lp = highspy.HighsLp()
-    lp.num_col_ = len(columns)
-    lp.num_row_ = len(kept)
-    lp.col_cost_ = matrix.cost[columns]
-    lp.col_lower_ = col_lower[columns]
-    lp.col_upper_ = col_upper[columns]
-    lp.row_lower_ = matrix.row_lower[kept] - activity[kept]
-    lp.row_upper_ = matrix.row_upper[kept] - activity[kept]
-    lp.offset_ = matrix.offset + float(np.dot(matrix.cost[~free], values[~free]))
-    lp.sense_ = highspy.ObjSense.kMaximize if matrix.maximise else highspy.ObjSense.kMinimize
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.num_col_ = len(columns)
-    lp.a_matrix_.num_row_ = len(kept)
-    lp.a_matrix_.start_ = start
-    lp.a_matrix_.index_ = index
-    lp.a_matrix_.value_ = value
-    integer, continuous = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
-    lp.integrality_ = [integer if flag else continuous for flag in matrix.integer[columns].tolist()]
-    return lp
+    return _highs_lp(
+        matrix,
+        cost=matrix.cost[columns],
+        col_lower=col_lower[columns],
+        col_upper=col_upper[columns],
+        row_lower=matrix.row_lower[kept] - activity[kept],
+        row_upper=matrix.row_upper[kept] - activity[kept],
+        offset=matrix.offset + float(np.dot(matrix.cost[~free], values[~free])),
+        csr=(start, index, matrix.value[free_entry]),
+        integer=matrix.integer[columns],
+    )
 
 
 def build_matrix(problem: pulp.LpProblem) -> Matrix:

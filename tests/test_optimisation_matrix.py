@@ -147,9 +147,5 @@ def test_a_block_lp_is_the_model_with_the_other_columns_fixed(tier_s: Dataset) -
     assert block_value >= float(np.dot(matrix.cost, incumbent)) + matrix.offset - 1e-6
     plan = incumbent.copy()
     plan[free] = block_solution
-    activity = np.bincount(
-        np.repeat(np.arange(matrix.n_rows), np.diff(matrix.start)),
-        matrix.value * plan[matrix.index],
-        minlength=matrix.n_rows,
-    )
+    activity = matrix.activity(plan)
     assert (activity >= matrix.row_lower - 1e-6).all() and (activity <= matrix.row_upper + 1e-6).all()
