@@ -247,7 +247,6 @@ def curriculum_gaps_chart(
         .properties(title=alt.TitleParams(title, subtitle=_subtitle(table)))
     )
     return chart
-    return chart
 
 
 def closed_by_group_chart(closed: pd.DataFrame) -> alt.Chart:
@@ -267,22 +266,29 @@ def closed_by_group_chart(closed: pd.DataFrame) -> alt.Chart:
     return chart
 
 
-def cost_by_payer_chart(costs: pd.DataFrame, currency: str) -> alt.Chart:
-    """Cost per year and payer, stacked, one column per run (``run``, ``year``, ``payer``, ``amount``)."""
-    chart: alt.Chart = (
-        alt.Chart(costs, title=f"Cost per year, by who pays ({currency})")
+def cost_by_payer_chart(costs: pd.DataFrame, currency: str) -> alt.Chart | alt.FacetChart:
+    """Cost per year and payer, stacked (``run``, ``year``, ``payer``, ``amount``); one panel per run.
+
+    Colour is the payer alone, so the legend's swatches are the bars' colours; with two or
+    more runs each run has its own panel, named above it, on one shared cost axis.
+    """
+    title = f"Cost per year, by who pays ({currency})"
+    bars = (
+        alt.Chart(costs)
         .mark_bar()
         .encode(
             x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
-            xOffset=alt.XOffset("run:N"),
             y=alt.Y("sum(amount):Q", title=f"Cost ({currency})", stack="zero"),
             color=alt.Color("payer:N", title="Paid by"),
-            opacity=alt.Opacity("run:N", title="Run"),
             tooltip=[alt.Tooltip("run:N", title="Run"), alt.Tooltip("year:O", title="Year"), alt.Tooltip("payer:N", title="Paid by"),
                      alt.Tooltip("sum(amount):Q", title=f"Cost ({currency})", format=",.0f")],
         )
     )
-    return chart
+    if costs["run"].nunique() < 2:
+        single: alt.Chart = bars.properties(title=title)
+        return single
+    panels: alt.FacetChart = bars.facet(column=alt.Column("run:N", title=None)).properties(title=title)
+    return panels
 
 
 def runs_by_provider_chart(runs: pd.DataFrame) -> alt.Chart:

@@ -162,8 +162,15 @@ def test_comparison_charts_say_what_they_show_with_the_currency() -> None:
     )
     spec = cost_by_payer_chart(costs, "DKK").to_dict()
     assert spec["title"] == "Cost per year, by who pays (DKK)"
-    assert spec["encoding"]["y"]["title"] == "Cost (DKK)"
+    # Two runs: one panel per run; colour is the payer alone, so the legend's swatches are the bars'.
+    assert spec["facet"]["column"]["field"] == "run"
+    encoding = spec["spec"]["encoding"]
+    assert encoding["y"]["title"] == "Cost (DKK)"
+    assert encoding["color"]["field"] == "payer"
+    assert not {"opacity", "xOffset"} & set(encoding)
     assert len(next(iter(spec["datasets"].values()))) == 3
+    one = cost_by_payer_chart(costs[costs["run"] == "base"], "DKK").to_dict()
+    assert "facet" not in one and one["encoding"]["color"]["field"] == "payer"
     closed = pd.DataFrame({"run": ["base", "tight"], "group": ["Automation and robotics"] * 2, "closed_units": [12.0, 7.5]})
     spec = closed_by_group_chart(closed).to_dict()
     assert spec["title"] == "Gap units closed, by skill group"
