@@ -67,12 +67,18 @@ def _cold(dataset: Any, scenario: Any, budget: float) -> dict[str, Any]:
     )
     seconds = time.perf_counter() - began
     totals = result.plan.totals if result.plan is not None else {}
+    peak = math.nan
+    if result.plan is not None:
+        costs = result.plan.costs
+        public = costs.loc[costs["payer"] == "public"].groupby("year")["amount"].sum()
+        peak = float(public.max()) if len(public) else 0.0
     return {
         "seconds": seconds,
         "status": result.status.value,
         "gap": result.gap,
         "weighted": float(totals.get("weighted_closed_units", math.nan)),
         "public": float(totals.get("public_cost", math.nan)),
+        "peak": peak,
     }
 
 
@@ -124,7 +130,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def print_sweep(report: dict[str, Any]) -> None:
-    from skills.sweep import monotonicity_problems
+    from skills.sweep import monotonicity_problems, yearly_budget_notes
 
     sweep = report["sweep"]
     gap = report["mip_gap"]
@@ -155,6 +161,7 @@ def print_sweep(report: dict[str, Any]) -> None:
     cold_within = sum(1 for c in report["cold"] if c["gap"] is not None and c["gap"] <= gap)
     sweep_within = sum(1 for p in sweep["points"] if p["within_gap"])
     cold_breaches = _cold_breaches(report, monotonicity_problems)
+    cold_notes = _cold_breaches(report, yearly_budget_notes)
     speed_up = report["cold_wall_s"] / report["sweep_wall_s"]
     print(
         f"tier {report['tier']}: {len(report['budgets'])} budgets per year, mip_gap {_percent(gap)}, "
@@ -169,17 +176,19 @@ def print_sweep(report: dict[str, Any]) -> None:
     )
     print(
         f"cold: 8 solves one after another {report['cold_wall_s']:.1f} s, {cold_within}/8 within "
-        f"{_percent(gap)}, {cold_breaches} monotonicity breaches | sweep: {sweep['solves']} solves "
-        f"(unlimited included) {report['sweep_wall_s']:.1f} s, {sweep_within}/8 within "
-        f"{_percent(gap)}, {len(sweep['problems'])} monotonicity breaches | "
-        f"speed-up {speed_up:.2f}x"
+        f"{_percent(gap)}, {cold_breaches} monotonicity breaches, {cold_notes} yearly-budget notes | "
+        f"sweep: {sweep['solves']} solves (unlimited included) {report['sweep_wall_s']:.1f} s, "
+        f"{sweep_within}/8 within {_percent(gap)}, {len(sweep['problems'])} monotonicity breaches, "
+        f"{len(sweep['notes'])} yearly-budget notes | speed-up {speed_up:.2f}x"
     )
     for problem in sweep["problems"]:
-        print(f"  sweep problem: {problem}")
+        print(f"  sweep breach: {problem}")
+    for note in sweep["notes"]:
+        print(f"  sweep note: {note}")
 
 
 def _cold_breaches(report: dict[str, Any], check: Any) -> int:
-    """How many breaches of the sweep's two guarantees the cold solves' curve has (for contrast)."""
+    """How many findings of ``check`` (breaches, or yearly-budget notes) the cold solves' curve has."""
     from skills.sweep import SweepPoint
 
     points = [
@@ -192,7 +201,7 @@ def _cold_breaches(report: dict[str, Any], check: Any) -> int:
             public_cost=cold["public"],
             company_cost=math.nan,
             total_cost=math.nan,
-            peak_public_per_year=math.nan,
+            peak_public_per_year=cold["peak"],
             objective=None,
             status=cold["status"],
             gap=cold["gap"],

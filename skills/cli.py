@@ -403,7 +403,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     lines = [f"budget sweep of {args.name} (public money per year, {currency}); each solved plan stored as {args.name}-budget-B", frame[columns].to_string(index=False)]
     if sweep.knee_budget is not None:
         lines.append(f"diminishing returns from {currency} {sweep.knee_budget:,.0f} a year (docs/sweep.md says how the point is found)")
-    lines += [f"note: {problem}" for problem in sweep.problems]
+    lines += [f"breach: {problem}" for problem in sweep.problems]
+    lines += [f"note: {note}" for note in sweep.notes]
     if args.out:
         lines.append(f"wrote {args.out}")
     print("\n".join(lines))

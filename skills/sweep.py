@@ -89,7 +89,8 @@ class Sweep:
     unlimited one), for the caller to store; ``knee_budget`` is the point of
     diminishing returns (:func:`knee_index`); ``problems`` lists every
     breach of the two monotonicity guarantees (:func:`monotonicity_problems`)
-    and is empty when both hold.
+    and is empty when both hold; ``notes`` says where a yearly budget keeps
+    a cheaper-in-total plan from a lower budget (:func:`yearly_budget_notes`).
     """
 
     scenario_name: str
@@ -102,6 +103,7 @@ class Sweep:
     wall_s: float
     executor: str
     problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def budgets(self) -> list[float]:
@@ -132,6 +134,7 @@ class Sweep:
             "wall_s": round(self.wall_s, 3),
             "executor": self.executor,
             "problems": list(self.problems),
+            "notes": list(self.notes),
             "unlimited": _json_point(self.unlimited),
             "points": [_json_point(point) for point in self.points],
         }
@@ -368,18 +371,28 @@ def knee_index(budgets: Sequence[float], closed: Sequence[float]) -> int | None:
     return finite[best]
 
 
+def _closes_as_many(other: SweepPoint, first: SweepPoint) -> bool:
+    return round(other.weighted_closed_units, UNIT_DECIMALS) >= round(
+        first.weighted_closed_units, UNIT_DECIMALS
+    )
+
+
+def _shown(points: Sequence[SweepPoint]) -> list[SweepPoint]:
+    return sorted((point for point in points if point.plan_budget is not None), key=lambda p: p.budget)
+
+
 def monotonicity_problems(points: Sequence[SweepPoint]) -> list[str]:
     """Every breach of the sweep's two guarantees (empty when both hold).
 
     1. More budget never closes fewer weighted units.
     2. No plan spends more public money than another plan of the sweep that
-       closes at least as many weighted units.
+       closes at least as many weighted units and fits its budget in every
+       year (a plan that needs more than the budget in some year cannot be
+       shown there: :func:`yearly_budget_notes` names those cases).
 
     Points without a plan are skipped.
     """
-    shown = sorted(
-        (point for point in points if point.plan_budget is not None), key=lambda p: p.budget
-    )
+    shown = _shown(points)
     problems: list[str] = []
     for lower, higher in itertools.pairwise(shown):
         if round(higher.weighted_closed_units, UNIT_DECIMALS) < round(
@@ -391,24 +404,46 @@ def monotonicity_problems(points: Sequence[SweepPoint]) -> list[str]:
             )
     for first in shown:
         for other in shown:
-            closes_as_many = round(other.weighted_closed_units, UNIT_DECIMALS) >= round(
-                first.weighted_closed_units, UNIT_DECIMALS
-            )
-            if other is first or not closes_as_many:
+            if other is first or not _closes_as_many(other, first):
                 continue
-            if first.public_cost > other.public_cost + MONEY_TOLERANCE:
-                why = (
-                    f"; the cheaper plan needs {other.peak_public_per_year:,.0f} in one year, "
-                    f"above budget {_money(first.budget)}"
-                    if other.peak_public_per_year > first.budget + MONEY_TOLERANCE
-                    else ""
-                )
+            fits = other.peak_public_per_year <= first.budget + MONEY_TOLERANCE
+            if fits and first.public_cost > other.public_cost + MONEY_TOLERANCE:
                 problems.append(
                     f"budget {_money(first.budget)} spends {first.public_cost:,.2f} of public money, "
                     f"more than budget {_money(other.budget)} ({other.public_cost:,.2f}), which closes "
-                    f"at least as many weighted units{why}"
+                    "at least as many weighted units within this budget in every year"
                 )
     return problems
+
+
+def yearly_budget_notes(points: Sequence[SweepPoint]) -> list[str]:
+    """Where a plan spends more in total than another that closes as many but needs more in one year.
+
+    With a budget per year, a plan cheaper over the horizon can need more
+    than a lower budget in one of its years; the lower budget cannot show
+    it, so it shows a plan that spends more in total. One sentence per such
+    budget and plan (a plan shown at several budgets is named by the lowest),
+    with the year's spend (empty with one year, where the yearly spend is the
+    total).
+    """
+    shown = _shown(points)
+    notes: list[str] = []
+    for first in shown:
+        named: set[float | None] = set()  # a plan shown at several budgets is named once, at the lowest
+        for other in shown:
+            if other is first or not _closes_as_many(other, first) or other.plan_budget in named:
+                continue
+            if other.peak_public_per_year > first.budget + MONEY_TOLERANCE and (
+                first.public_cost > other.public_cost + MONEY_TOLERANCE
+            ):
+                named.add(other.plan_budget)
+                notes.append(
+                    f"budget {_money(first.budget)} spends {first.public_cost:,.2f} of public money over "
+                    f"the years, more than budget {_money(other.budget)} ({other.public_cost:,.2f}), whose "
+                    f"plan closes at least as many weighted units but needs {other.peak_public_per_year:,.0f} "
+                    f"in one year, above budget {_money(first.budget)}"
+                )
+    return notes
 
 
 def _checked_budgets(budgets: Iterable[float]) -> list[float]:
@@ -547,6 +582,7 @@ def budget_sweep(
         wall_s=time.perf_counter() - began,
         executor=kind,
         problems=tuple(monotonicity_problems(points)),
+        notes=tuple(yearly_budget_notes(points)),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -22,6 +23,7 @@ from skills.sweep import (
     budget_sweep,
     knee_index,
     monotonicity_problems,
+    yearly_budget_notes,
 )
 
 #: Eight budgets from nothing to beyond what a small region can spend.
@@ -157,7 +159,7 @@ def test_dominance_replaces_a_worse_own_solve() -> None:
 
 
 def test_monotonicity_problems_names_a_breach() -> None:
-    def at(budget: float, closed: float, public: float) -> SweepPoint:
+    def at(budget: float, closed: float, public: float, peak: float | None = None) -> SweepPoint:
         return SweepPoint(
             budget,
             closed,
@@ -167,7 +169,7 @@ def test_monotonicity_problems_names_a_breach() -> None:
             public,
             0.0,
             public,
-            public,
+            public if peak is None else peak,
             None,
             "feasible",
             0.0,
@@ -183,6 +185,16 @@ def test_monotonicity_problems_names_a_breach() -> None:
     problems = monotonicity_problems([at(1, 5, 1), at(2, 4, 2), at(3, 6, 0.5)])
     assert any("closes 4.00 weighted units, fewer than budget 1" in p for p in problems)
     assert any("budget 1 spends 1.00 of public money, more than budget 3" in p for p in problems)
+    assert yearly_budget_notes([at(1, 5, 1), at(2, 4, 2), at(3, 6, 0.5)]) == []
+    # Over two years: budget 300's plan is cheaper in total (150 against 200) but needs 150 in one
+    # year, more than budget 100 allows: not a breach, a note that names the year's spend.
+    shared = replace(at(400, 6, 150, peak=150), plan_budget=300, reused_from=300)  # budget 300's plan again
+    two_years = [at(100, 5, 200, peak=100), at(300, 6, 150, peak=150), shared]
+    assert monotonicity_problems(two_years) == []
+    assert yearly_budget_notes(two_years) == [
+        "budget 100 spends 200.00 of public money over the years, more than budget 300 (150.00), whose "
+        "plan closes at least as many weighted units but needs 150 in one year, above budget 100"
+    ]
 
 
 def test_knee_on_a_hand_made_curve() -> None:
