@@ -1057,6 +1057,7 @@ def course_planning(
     from skills import course_planning as planning
     from skills.disclosure import Rules
     from skills.errors import NotFoundError
+    from skills.regions import region_names
     from skills.templates import sector_name
 
     who = _require_course_planning(principal, provider)
@@ -1075,6 +1076,7 @@ def course_planning(
     expected = gaps_for_display(gaps("gaps", by="course", provider=provider, store=store, principal=who), for_app=True)
     expected = expected.assign(title=expected["title"].astype("string").mask(expected["course_id"].astype("string") == "Total", "Total"))
     expected = expected[list(_EXPECTED_SHOWN)].rename(columns=_EXPECTED_SHOWN)
+    expected["region"] = region_names(expected["region"].astype("object")).astype("string")  # by name, as the runs
 
     curriculum = gaps_for_display(gaps("curriculum", store=store, principal=who), for_app=True)
     curriculum = curriculum.assign(

@@ -100,7 +100,9 @@ def test_a_provider_sees_its_own_provider_with_protected_figures() -> None:
     assert set(competitors["provider"]).isdisjoint({PROVIDER})
     assert set(competitors["your course"]) <= own_titles
     # regions by name (Vestjylland), never their NUTS codes
-    assert (set(runs["region"]) | set(competitors["region"])) - {"online"} <= set(regions.NUTS_NAMES.values())
+    named = set(regions.NUTS_NAMES.values())
+    assert (set(runs["region"]) | set(competitors["region"])) - {"online"} <= named
+    assert set(expected["region"]) - {"online", "Total"} <= named and set(expected["region"]) & named
 
 
 def test_a_policymaker_chooses_any_provider_and_a_company_gets_no_course_planning() -> None:
