@@ -266,6 +266,10 @@ def closed_by_group_chart(closed: pd.DataFrame) -> alt.Chart:
     return chart
 
 
+#: Who pays, in the order the cost charts colour them.
+PAYERS: Final = ("company", "public")
+
+
 def cost_by_payer_chart(costs: pd.DataFrame, currency: str) -> alt.Chart | alt.FacetChart:
     """Cost per year and payer, stacked (``run``, ``year``, ``payer``, ``amount``); one panel per run.
 
@@ -279,7 +283,8 @@ def cost_by_payer_chart(costs: pd.DataFrame, currency: str) -> alt.Chart | alt.F
         .encode(
             x=alt.X("year:O", title="Year", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("sum(amount):Q", title=f"Cost ({currency})", stack="zero"),
-            color=alt.Color("payer:N", title="Paid by"),
+            # a fixed order, so that each payer keeps its colour in every language (the words sort differently)
+            color=alt.Color("payer:N", title="Paid by", scale=alt.Scale(domain=list(PAYERS))),
             tooltip=[alt.Tooltip("run:N", title="Run"), alt.Tooltip("year:O", title="Year"), alt.Tooltip("payer:N", title="Paid by"),
                      alt.Tooltip("sum(amount):Q", title=f"Cost ({currency})", format=",.0f")],
         )

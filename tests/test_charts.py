@@ -167,6 +167,7 @@ def test_comparison_charts_say_what_they_show_with_the_currency() -> None:
     encoding = spec["spec"]["encoding"]
     assert encoding["y"]["title"] == "Cost (DKK)"
     assert encoding["color"]["field"] == "payer"
+    assert encoding["color"]["scale"]["domain"] == ["company", "public"]  # the same colours in every language
     assert not {"opacity", "xOffset"} & set(encoding)
     assert len(next(iter(spec["datasets"].values()))) == 3
     one = cost_by_payer_chart(costs[costs["run"] == "base"], "DKK").to_dict()
