@@ -275,7 +275,6 @@ def shown(frame: pd.DataFrame, currency: str, *, figure: str = "participants", d
     """A plan or comparison table as a page shows it: courses by title, a withheld ``figure`` as its range, codes in
     words, numbers in the session's language, missing cells blank, columns named."""
     _ = translator()
-    words = _.words()
     table = frame.copy()
     if "course_id" in table:
         titles = course_titles(data_key())
@@ -289,7 +288,7 @@ def shown(frame: pd.DataFrame, currency: str, *, figure: str = "participants", d
         table = table.drop(columns="band")
     for column in ("mode", "reason", "status", "unmet_reason", "priority", "why_uncovered"):
         if column in table:
-            table[column] = table[column].replace(words)
+            table[column] = _.in_words(table[column])  # also each of several joined reasons
     if "sector" in table:
         names = service.sector_names(language())
         table["sector"] = table["sector"].map(lambda code: names.get(str(code), code))

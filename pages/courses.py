@@ -59,7 +59,6 @@ LABELS = {
 
 
 terms = service.disclosure_terms()
-words = _.words()
 #: The figure of each table that shows its range when too few companies stand behind it.
 BANDED = {"expected": "participants", "runs": "participants", "curriculum": "gap_units"}
 
@@ -77,9 +76,9 @@ def table(name: str, **digits: int) -> None:
         frame["companies"] = frame["companies"].astype("object").mask(
             (frame["companies"].astype("string") == ":c").fillna(False).astype(bool), _("fewer than {n}").format(n=terms["min_companies"])
         )
-    for column in ("mode", "why_uncovered", "course"):
+    for column in ("mode", "why_uncovered", "course", "skill", "region", "year", "required_level"):  # Total rows too
         if column in frame:
-            frame[column] = frame[column].replace(words)
+            frame[column] = _.in_words(frame[column])  # also each of several joined reasons
     st.dataframe(_.table(frame, LABELS, digits=digits), hide_index=True, width="stretch")
 
 

@@ -241,6 +241,26 @@ class Translator:
             **groups,
         }
 
+    def in_words(self, values: pd.Series) -> pd.Series:
+        """``values`` with each code or English word of :meth:`words` in the language, also inside a list of them.
+
+        A cell may join several reasons with ``"; "`` (a curriculum gap that no course reaches for two
+        reasons): each part is translated; a value or part not listed stays as it is.
+
+        >>> Translator("da").in_words(pd.Series(["online", "entry level above current level; online"])).tolist()
+        ['netbaseret', 'startniveauet ligger over det nuværende niveau; netbaseret']
+        """
+        words = self.words()
+
+        def one(value: object) -> object:
+            if not isinstance(value, str):
+                return value
+            if value in words:
+                return words[value]
+            return "; ".join(words.get(part, part) for part in value.split("; "))
+
+        return values.map(one)
+
     def words(self) -> dict[str, str]:
         """Values tables hold as codes or English words (course modes, priorities, market balance, roles, the reasons
         a gap stays open) -> the text in the language; a value not listed is shown as it is."""

@@ -431,3 +431,26 @@ def test_a_company_user_is_described_by_the_company_s_name() -> None:
     assert english.describe(anna, "Dahl El-teknik ApS").endswith("(company Dahl El-teknik ApS)")
     assert danish.describe(anna, "Dahl El-teknik ApS").endswith("(virksomhed Dahl El-teknik ApS)")
     assert english.describe(anna, "Dahl El-teknik ApS") == "anna (company Dahl El-teknik ApS)"
+
+
+def test_joined_reasons_read_in_danish_part_by_part() -> None:
+    danish = i18n.translator("da")
+    words = danish.words()
+    joined = pd.Series(["entry level above current level; online", "online", "a value no list has", None])
+    shown = danish.in_words(joined).tolist()
+    assert shown[0] == f"{words['entry level above current level']}; {words['online']}"
+    assert shown[1:3] == [words["online"], "a value no list has"]
+    assert pd.isna(shown[3])
+
+
+def test_course_planning_in_danish_has_no_english_word_left_in_its_tables(sample: None) -> None:
+    app = AppTest.from_file(str(PAGES / "courses.py"), default_timeout=90)
+    app.session_state[i18n.LANGUAGE_KEY] = "da"
+    signed_in(app, "policymaker").run()
+    assert not app.exception
+    assert _english_left(app) == []
+    english = {word for word, text in i18n.translator("da").words().items() if word != text}
+    cells = {str(value) for table in app.dataframe for value in displayed(table).to_numpy().ravel()}
+    assert cells, "the page shows no table"
+    left = {part for cell in cells for part in cell.split("; ")} & english
+    assert not left, f"English words on the Danish course planning: {sorted(left)}"
