@@ -13,6 +13,9 @@ from skills.disclosure import CONFIDENTIAL, IS_TOTAL, SUPPRESSED
 SUPPRESSED_COLOUR: Final = "#d9d9d9"
 COVERED_COLOUR: Final = "#2e7d32"
 UNCOVERED_COLOUR: Final = "#c62828"
+#: A coverage bar whose split into covered and uncovered is withheld: its total, in grey.
+SPLIT_HIDDEN: Final = "split not shown"
+SPLIT_HIDDEN_COLOUR: Final = "#9e9e9e"
 
 
 def _cells(table: pd.DataFrame) -> pd.DataFrame:
@@ -156,7 +159,6 @@ def top_gaps_chart(
         .properties(title=alt.TitleParams(title, subtitle=_subtitle(table)))
     )
     return chart
-    return chart
 
 
 def coverage_chart(
@@ -171,20 +173,29 @@ def coverage_chart(
     published = published.assign(_gap=published["gap_units"].astype("float64"))
     published = published.sort_values(["_gap", key], ascending=[False, True], kind="stable").head(n)
     names = _name(published, key)
+    # A cell whose total is shown but whose split is withheld (too few companies on one side)
+    # shows its total as one bar of its own colour, not as an empty row that reads as zero.
+    split_hidden = (published["covered_units"].isna() & published["uncovered_units"].isna()).to_numpy(dtype=bool)
+    parts = [
+        ("covered", published["covered_units"]),
+        ("uncovered", published["uncovered_units"]),
+        (SPLIT_HIDDEN, published["gap_units"].where(split_hidden)),
+    ]
     data = pd.concat(
         [
             pd.DataFrame(
                 {
                     "name": names,
                     "status": status,
-                    "units": published[column].astype("float64"),
+                    "units": units.astype("float64"),
                     "covered_share": published["covered_share"].astype("float64"),
                 }
             )
-            for status, column in (("covered", "covered_units"), ("uncovered", "uncovered_units"))
+            for status, units in parts
         ],
         ignore_index=True,
     )
+    data = data[data["units"].notna()]
     chart: alt.Chart = (
         alt.Chart(data)
         .mark_bar()
@@ -198,7 +209,7 @@ def coverage_chart(
             color=alt.Color(
                 "status:N",
                 scale=alt.Scale(
-                    domain=["covered", "uncovered"], range=[COVERED_COLOUR, UNCOVERED_COLOUR]
+                    domain=["covered", "uncovered", SPLIT_HIDDEN], range=[COVERED_COLOUR, UNCOVERED_COLOUR, SPLIT_HIDDEN_COLOUR]
                 ),
                 title=None,
             ),
@@ -206,7 +217,6 @@ def coverage_chart(
         )
         .properties(title=alt.TitleParams(title, subtitle=_subtitle(table)))
     )
-    return chart
     return chart
 
 

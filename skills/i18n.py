@@ -236,6 +236,7 @@ class Translator:
         return {
             **self.words(),
             "closed": _("closed"), "unmet": _("unmet"), "covered": _("covered"), "uncovered": _("uncovered"),
+            "split not shown": _("split not shown"),
             "company": _("company"), "other": _("other"),
             **{SKILL_GROUP_NAMES[code]: name for code, name in groups.items()},
             **groups,

@@ -130,6 +130,25 @@ def test_coverage_chart(region: Dataset) -> None:
     assert {row["name"] for row in layer_data(region_spec, region_spec)} == {"Lean"}
 
 
+def test_a_coverage_bar_whose_split_is_withheld_shows_its_total_in_grey() -> None:
+    table = pd.DataFrame(
+        {
+            "skill": ["plc", "cam"], "label": ["PLC programming", "CAM programming"], "companies": [5, 4],
+            "gap_units": [10.0, 23.0], "covered_units": [6.0, None], "uncovered_units": [4.0, None],
+            "covered_share": [0.6, None], "suppressed": [False, False], "is_total": [False, False],
+        }
+    )
+    spec = coverage_chart(table).to_dict()
+    rows = {(row["name"], row["status"]): row["units"] for row in layer_data(spec, spec)}
+    # CAM's total is shown, its split withheld: one grey bar of 23, not an empty row that reads as 0
+    assert rows == {
+        ("PLC programming", "covered"): 6.0,
+        ("PLC programming", "uncovered"): 4.0,
+        ("CAM programming", "split not shown"): 23.0,
+    }
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["covered", "uncovered", "split not shown"]
+
+
 def test_curriculum_gaps_chart(region: Dataset) -> None:
     spec = curriculum_gaps_chart(curriculum_gaps(region, settings=SETTINGS)).to_dict()
     rows = layer_data(spec, spec)
