@@ -105,7 +105,7 @@ def starting_plan(
     n_integers = int(integer.sum())
     # (wide, keep_open): the wide box alone may also close the rounded plan's runs. Where a budget
     # binds, the repair keeps runs the optimum does not open: tier M at a quarter of the bench's
-    # budget starts at 1.5 % from the bound keeping them open, at 0.3 % free to close them.
+    # budget ends at 1.5 % from the bound keeping them open, at 0.48 % free to close them.
     boxes: tuple[tuple[bool, bool], ...] = ((True, False),) if n_integers <= WIDE_INTEGERS else ((False, True), (True, True))
     if n_integers < min_integers:
         boxes = ()  # small models: HiGHS alone improves the rounded plan faster

@@ -583,8 +583,9 @@ def solve(
     :data:`COST_SHARE`): the starting plan (LP relaxation, whose optimum is
     kept as a proven bound, then a restricted MIP), the coverage MIP warm
     started from it (all the time left), and the cost stage (least cost at
-    the weighted coverage reached, in what the coverage MIP left). A phase with less than :data:`MIN_PHASE_S` left is skipped:
-    the MIP is never started with no time left. The returned objective is
+    the weighted coverage reached, in what the coverage MIP left). A phase
+    with less than :data:`MIN_PHASE_S` left is skipped: the MIP is never
+    started with no time left. The returned objective is
     the plan's own, recomputed from its values, and the status follows from
     its gap to the best proven bound (:func:`classify`).
 
