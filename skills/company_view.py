@@ -119,11 +119,12 @@ def company_profile(dataset: Dataset, company_id: str) -> CompanyProfile:
             "priority": gaps["priority"],
             "gap_units": gaps["gap_units"].astype(int),
             "course": cheapest["title"].reindex(gaps.index),
+            # beside the course it replaces, so that a gap with no course says why where the course would be
+            "why_no_course": reason.map(NO_COURSE_REASONS).fillna(""),
             "provider": cheapest["provider"].reindex(gaps.index),
             "mode": cheapest["mode"].reindex(gaps.index),
             "hours": cheapest["hours"].reindex(gaps.index),
             "cost_per_participant": cheapest["cost_per_participant"].reindex(gaps.index),
-            "why_no_course": reason.map(NO_COURSE_REASONS).fillna(""),
         }
     ).sort_values(["needed_by", "skill", "role"], ignore_index=True)
 

@@ -209,6 +209,8 @@ def test_1_hr_manager_fills_the_survey_template_and_sees_gaps_courses_and_recrui
         assert by_skill.loc["Machine safety and CE marking", "course"] == ""  # blank, never "None"
         assert by_skill.loc["Machine safety and CE marking", "why no course closes it"] == "no course in the catalogue teaches this skill"
         assert not [column for column in gaps.columns if "_" in column], list(gaps.columns)  # headers in words
+        columns = list(gaps.columns)  # the reason stands where the missing course would, not off-screen
+        assert columns.index("why no course closes it") == columns.index("course") + 1, columns
         # recruitment: the hires the labour market offers in the region for each gap skill
         hires = recruitment.set_index("skill")
         assert set(hires.index) == {skill for skill, *_ in SURVEY}
@@ -216,6 +218,7 @@ def test_1_hr_manager_fills_the_survey_template_and_sees_gaps_courses_and_recrui
         assert figure(hires.loc["ERP systems", "cost per hire (EUR)"]) == 10600  # a number behind "10,600"
         assert hires.loc["Machine safety and CE marking", "labour market"] == "shortage"
         assert not {"None", "nan"} & set(recruitment.to_numpy().ravel())
+        assert "occupation" not in recruitment.columns  # the sample's labour-market rows name none: no empty column
         # every course that closes a gap, and the company's own workbook
         own.get_by_text("Every course that closes one of your gaps").click()
         settled(own)
