@@ -107,6 +107,8 @@ def company_view() -> None:
         gap_table = profile.gaps.assign(
             **{column: profile.gaps[column].replace(words) for column in ("role", "priority", "mode", "why_no_course")}
         )
+        if not profile.roles_stated:
+            gap_table = gap_table.drop(columns="role")  # no answer names a role: the matrix above says so once
         st.dataframe(_.table(gap_table, COMPANY_LABELS, digits={"hours": 1, "cost_per_participant": 0}), hide_index=True, width="stretch")
         st.subheader(_("Recruitment in your region"))
         if len(profile.recruitment):

@@ -55,6 +55,11 @@ class CompanyProfile:
     gaps: pd.DataFrame
     recruitment: pd.DataFrame
 
+    @property
+    def roles_stated(self) -> bool:
+        """Whether any gap names a role (else every gap reads "role not stated")."""
+        return bool((self.gaps["role"] != NO_ROLE).any())
+
     def sheets(self) -> dict[str, pd.DataFrame]:
         """The profile as workbook sheets (About, Roles x skills, Gaps, Recruitment)."""
         about = pd.DataFrame(

@@ -25,6 +25,10 @@ def test_roles_by_skills_and_the_courses_that_close_each_gap() -> None:
     assert gaps.loc["PLC programming", "course"] == "PLC – advanced"
     assert gaps.loc["CNC milling", "cost_per_participant"] == 200.0
     assert (gaps["why_no_course"] == "").all()
+    assert profile.roles_stated  # CNC milling's gap names role 7223
+    unnamed = tiny_frames()
+    unnamed["demand"] = unnamed["demand"].assign(role="")
+    assert not company_profile(Dataset.from_frames(unnamed), "C1").roles_stated
     recruitment = profile.recruitment
     assert recruitment[["skill", "hires_available_per_year", "cost_per_hire"]].values.tolist() == [["CNC milling", 2, 9000.0]]
 

@@ -210,6 +210,7 @@ def test_1_hr_manager_fills_the_survey_template_and_sees_gaps_courses_and_recrui
         assert by_skill.loc["Machine safety and CE marking", "why no course closes it"] == "no course in the catalogue teaches this skill"
         assert not [column for column in gaps.columns if "_" in column], list(gaps.columns)  # headers in words
         columns = list(gaps.columns)  # the reason stands where the missing course would, not off-screen
+        assert "role" not in columns  # no answer names a role: the matrix above says so once
         assert columns.index("why no course closes it") == columns.index("course") + 1, columns
         # recruitment: the hires the labour market offers in the region for each gap skill
         hires = recruitment.set_index("skill")
