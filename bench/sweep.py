@@ -60,6 +60,7 @@ def _scenario(tier: str, time_limit_s: float | None, mip_gap: float | None) -> A
 
 def _cold(dataset: Any, scenario: Any, budget: float) -> dict[str, Any]:
     from optimisation.plan import run_scenario
+    from skills.sweep import peak_public_per_year
 
     began = time.perf_counter()
     result = run_scenario(
@@ -67,11 +68,7 @@ def _cold(dataset: Any, scenario: Any, budget: float) -> dict[str, Any]:
     )
     seconds = time.perf_counter() - began
     totals = result.plan.totals if result.plan is not None else {}
-    peak = math.nan
-    if result.plan is not None:
-        costs = result.plan.costs
-        public = costs.loc[costs["payer"] == "public"].groupby("year")["amount"].sum()
-        peak = float(public.max()) if len(public) else 0.0
+    peak = peak_public_per_year(result.plan.costs) if result.plan is not None else math.nan
     return {
         "seconds": seconds,
         "status": result.status.value,
@@ -160,8 +157,8 @@ def print_sweep(report: dict[str, Any]) -> None:
     unlimited = sweep["unlimited"]
     cold_within = sum(1 for c in report["cold"] if c["gap"] is not None and c["gap"] <= gap)
     sweep_within = sum(1 for p in sweep["points"] if p["within_gap"])
-    cold_breaches = _cold_breaches(report, monotonicity_problems)
-    cold_notes = _cold_breaches(report, yearly_budget_notes)
+    cold_breaches = _cold_findings(report, monotonicity_problems)
+    cold_notes = _cold_findings(report, yearly_budget_notes)
     speed_up = report["cold_wall_s"] / report["sweep_wall_s"]
     print(
         f"tier {report['tier']}: {len(report['budgets'])} budgets per year, mip_gap {_percent(gap)}, "
@@ -187,7 +184,7 @@ def print_sweep(report: dict[str, Any]) -> None:
         print(f"  sweep note: {note}")
 
 
-def _cold_breaches(report: dict[str, Any], check: Any) -> int:
+def _cold_findings(report: dict[str, Any], check: Any) -> int:
     """How many findings of ``check`` (breaches, or yearly-budget notes) the cold solves' curve has."""
     from skills.sweep import SweepPoint
 

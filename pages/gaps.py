@@ -113,7 +113,7 @@ def company_view() -> None:
         st.subheader(_("Recruitment in your region"))
         if len(profile.recruitment):
             recruitment = profile.recruitment.assign(market_balance=profile.recruitment["market_balance"].replace(words))
-            if recruitment["occupation"].isna().all() or (recruitment["occupation"].astype("string").fillna("") == "").all():
+            if not profile.occupations_stated:
                 recruitment = recruitment.drop(columns="occupation")  # the labour-market data names no occupation
             st.dataframe(_.table(recruitment, COMPANY_LABELS), hide_index=True, width="stretch")
         else:

@@ -60,6 +60,11 @@ class CompanyProfile:
         """Whether any gap names a role (else every gap reads "role not stated")."""
         return bool((self.gaps["role"] != NO_ROLE).any())
 
+    @property
+    def occupations_stated(self) -> bool:
+        """Whether any recruitment row names an occupation (the labour-market data may name none)."""
+        return bool((self.recruitment["occupation"].astype("string").fillna("") != "").any())
+
     def sheets(self) -> dict[str, pd.DataFrame]:
         """The profile as workbook sheets (About, Roles x skills, Gaps, Recruitment)."""
         about = pd.DataFrame(

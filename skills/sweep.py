@@ -185,6 +185,12 @@ class _Solved:
         )
 
 
+def peak_public_per_year(costs: pd.DataFrame) -> float:
+    """The largest year's public spend of a plan's ``costs`` (what a yearly budget limits); 0 without any."""
+    public = costs.loc[costs["payer"] == "public"].groupby("year")["amount"].sum()
+    return float(public.max()) if len(public) else 0.0
+
+
 def _solved(budget: float, result: PlanResult) -> _Solved:
     status = result.status.value
     bound = result.bound if result.bound is not None and math.isfinite(result.bound) else None
@@ -193,8 +199,6 @@ def _solved(budget: float, result: PlanResult) -> _Solved:
     if plan is None or status not in _PLAN_STATUSES:
         return _Solved(budget, status, bound, seconds, has_plan=False)
     totals = plan.totals
-    costs = plan.costs
-    public = costs.loc[costs["payer"] == "public"].groupby("year")["amount"].sum()
     objective = result.objective
     return _Solved(
         budget,
@@ -210,7 +214,7 @@ def _solved(budget: float, result: PlanResult) -> _Solved:
         public_cost=float(totals["public_cost"]),
         company_cost=float(totals["company_cost"]),
         total_cost=float(totals["total_cost"]),
-        peak_public_per_year=float(public.max()) if len(public) else 0.0,
+        peak_public_per_year=peak_public_per_year(plan.costs),
     )
 
 

@@ -29,6 +29,10 @@ def test_roles_by_skills_and_the_courses_that_close_each_gap() -> None:
     unnamed = tiny_frames()
     unnamed["demand"] = unnamed["demand"].assign(role="")
     assert not company_profile(Dataset.from_frames(unnamed), "C1").roles_stated
+    assert profile.occupations_stated  # the CNC milling hires name occupation 7223
+    blank = tiny_frames()
+    blank["supply"] = blank["supply"].assign(occupation="")
+    assert not company_profile(Dataset.from_frames(blank), "C1").occupations_stated
     recruitment = profile.recruitment
     assert recruitment[["skill", "hires_available_per_year", "cost_per_hire"]].values.tolist() == [["CNC milling", 2, 9000.0]]
 
