@@ -234,8 +234,6 @@ def _restricted_mip(
     # default spends the time separating cuts at the root and returns the start unchanged.
     restricted.setOptionValue("mip_heuristic_effort", RESTRICTED_HEURISTIC_EFFORT)
     restricted.setOptionValue("time_limit", max(0.05, seconds))
-    if model.scenario.threads is not None:
-        restricted.setOptionValue("threads", int(model.scenario.threads))
     if block is not None and incumbent is not None:
         part = incumbent[block]
         restricted.setSolution(len(part), np.arange(len(part), dtype=np.int32), part)

@@ -14,7 +14,7 @@ from optimisation.explain import Explanation, explain
 from optimisation.model import Model, build_model
 from optimisation.results import Plan, extract_plan, objective_of_plan
 from optimisation.scenarios import Scenario
-from optimisation.solve import SolveResult, SolveStatus, solve
+from optimisation.solve import SolveResult, SolveStatus, highs_threads, solve
 from skills.dataset import Dataset
 
 #: Keys of :meth:`PlanResult.to_json_dict`, in order.
@@ -258,26 +258,28 @@ def run_scenario(
     # A limit too short for build, solve and the rest together: the solve keeps at least half of
     # what the build left, so that a plan exists (the overrun stays within time_margin).
     reserve = min(reserve, MIN_SOLVE_SHARE * max(0.0, scenario.time_limit_s - timings["build_s"]))
-    result = solve(model, deadline=began + scenario.time_limit_s - reserve)
-    timings["solve_s"] = time.perf_counter() - step
-    timings.update({f"solve_{name}": seconds for name, seconds in result.phases.items()})
-    plan: Plan | None = None
-    violations: list[Violation] = []
-    explanations: list[Explanation] = []
-    if result.has_plan:
-        step = time.perf_counter()
-        plan = extract_plan(model)
-        result = result.with_objective(
-            objective_of_plan(plan, model.gap_unit_value, scenario.objective)
-        )
-        timings["extract_s"] = time.perf_counter() - step
-        step = time.perf_counter()
-        violations = check_plan(dataset, scenario, plan)
-        timings["check_s"] = time.perf_counter() - step
-        if with_explanations:
+    # One thread count for the solve and the explanations' re-solves (the process's HiGHS scheduler).
+    with highs_threads(scenario.threads):
+        result = solve(model, deadline=began + scenario.time_limit_s - reserve)
+        timings["solve_s"] = time.perf_counter() - step
+        timings.update({f"solve_{name}": seconds for name, seconds in result.phases.items()})
+        plan: Plan | None = None
+        violations: list[Violation] = []
+        explanations: list[Explanation] = []
+        if result.has_plan:
             step = time.perf_counter()
-            explanations = explain(model, plan, result)
-            timings["explain_s"] = time.perf_counter() - step
+            plan = extract_plan(model)
+            result = result.with_objective(
+                objective_of_plan(plan, model.gap_unit_value, scenario.objective)
+            )
+            timings["extract_s"] = time.perf_counter() - step
+            step = time.perf_counter()
+            violations = check_plan(dataset, scenario, plan)
+            timings["check_s"] = time.perf_counter() - step
+            if with_explanations:
+                step = time.perf_counter()
+                explanations = explain(model, plan, result)
+                timings["explain_s"] = time.perf_counter() - step
     timings["total_s"] = time.perf_counter() - began
     return PlanResult(
         scenario=scenario,

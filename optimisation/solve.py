@@ -5,17 +5,19 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import enum
+import functools
 import math
 import os
 import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 import highspy
 import numpy as np
@@ -207,16 +209,84 @@ def plan_objective(matrix: Matrix, values: np.ndarray) -> float:
 # --------------------------------------------------------------------------- HiGHS
 
 _BANNER_SHOWN = False
+_Options = ParamSpec("_Options")
+
+
+@dataclass
+class _Threads:
+    """The process's HiGHS thread scheduler: the threads it runs with and the solves holding it.
+
+    HiGHS keeps one scheduler per process, started by the first ``run()``
+    with that instance's ``threads`` option; an instance asking for another
+    count fails at once (``kNotset``, no plan, no bound). So every instance
+    of vetplan's gets the same count (:func:`new_highs`), and the count
+    changes only between solves (:func:`highs_threads`).
+    """
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    count: int | None = None  # None: HiGHS's default (what the scheduler started with, if at all)
+    holders: int = 0
+    default: int | None = None  # threads per solve when a scenario sets none (an executor worker's)
+
+
+_THREADS = _Threads()
+
+
+def set_default_threads(threads: int | None) -> None:
+    """Threads per solve in this process when a scenario sets none (``None``: HiGHS's default).
+
+    An executor's worker sets it to its share of the cores, so that two
+    solves on two cores do not each start two solver threads.
+    """
+    if threads is not None and threads < 1:
+        msg = f"a solve needs at least 1 thread, not {threads}"
+        raise SolverError(msg)
+    _THREADS.default = threads
+
+
+@contextlib.contextmanager
+def highs_threads(requested: int | None) -> Iterator[int | None]:
+    """Hold the process's HiGHS scheduler for one solve, with ``requested`` threads where possible.
+
+    ``requested`` (a scenario's ``threads``; ``None``: the process's default
+    from :func:`set_default_threads`, else HiGHS's own) replaces the
+    scheduler's count when no other solve holds it; while another solve of
+    this process runs (the app's sessions, a Dask worker's threads), the
+    scheduler keeps its count and this solve runs with it. Yields the
+    count every instance of this solve gets (``None``: HiGHS's default).
+    """
+    wanted = requested if requested is not None else _THREADS.default
+    with _THREADS.lock:
+        if wanted is not None and wanted != _THREADS.count and _THREADS.holders == 0:
+            highspy.Highs.resetThreadScheduler(True)
+            _THREADS.count = wanted
+        _THREADS.holders += 1
+        count = _THREADS.count
+    try:
+        yield count
+    finally:
+        with _THREADS.lock:
+            _THREADS.holders -= 1
 
 
 def new_highs() -> highspy.Highs:
-    """A ``highspy.Highs`` whose one-off start-up banner does not reach stdout (it would break ``--json``)."""
+    """A ``highspy.Highs`` on the process's thread count, whose start-up banner does not reach stdout.
+
+    The banner (shown once per process) would break ``--json``; the
+    ``threads`` option is the scheduler's (:func:`highs_threads`), which
+    every instance must share.
+    """
     global _BANNER_SHOWN
-    if _BANNER_SHOWN:
-        return highspy.Highs()  # type: ignore[no-untyped-call]
-    _BANNER_SHOWN = True
-    with _silenced_stdout():
-        return highspy.Highs()  # type: ignore[no-untyped-call]
+    with _THREADS.lock:
+        if _BANNER_SHOWN:
+            highs = highspy.Highs()  # type: ignore[no-untyped-call]
+        else:
+            _BANNER_SHOWN = True
+            with _silenced_stdout():
+                highs = highspy.Highs()  # type: ignore[no-untyped-call]
+        if _THREADS.count is not None:
+            highs.setOptionValue("threads", int(_THREADS.count))
+    return highs
 
 
 @contextlib.contextmanager
@@ -287,8 +357,6 @@ class VetplanHiGHS(pulp.HiGHS):  # type: ignore[misc]
             highs.setOptionValue("mip_rel_gap", float(self.gapRel))
         if self.gapAbs is not None:
             highs.setOptionValue("mip_abs_gap", float(self.gapAbs))
-        if self.threads is not None:
-            highs.setOptionValue("threads", int(self.threads))
         if self.timeLimit is not None:
             highs.setOptionValue("time_limit", float(self.timeLimit))
         for key, value in self.optionsDict.items():
@@ -566,6 +634,20 @@ def _solve_cbc(
 # --------------------------------------------------------------------------- entry point
 
 
+def _holding_threads(
+    function: Callable[Concatenate[Model, _Options], SolveResult],
+) -> Callable[Concatenate[Model, _Options], SolveResult]:
+    """``function`` run within the process's HiGHS scheduler, on its model's scenario's threads."""
+
+    @functools.wraps(function)
+    def holding(model: Model, /, *args: _Options.args, **options: _Options.kwargs) -> SolveResult:
+        with highs_threads(model.scenario.threads):
+            return function(model, *args, **options)
+
+    return holding
+
+
+@_holding_threads
 def solve(
     model: Model,
     *,
@@ -603,6 +685,10 @@ def solve(
         ``time.perf_counter()`` value by which the solve must end (the
         caller's share of the scenario's limit); default: now plus the
         time limit.
+
+    The solve holds the process's HiGHS scheduler (:func:`highs_threads`):
+    every HiGHS instance it starts runs on one thread count, the
+    scenario's ``threads`` where no other solve of the process is running.
 
     Returns
     -------
@@ -806,7 +892,6 @@ def _solve_highs(
         mip=not relax,
         timeLimit=seconds,
         gapRel=gap,
-        threads=model.scenario.threads,
         start=start or None,
     )
     began = time.perf_counter()
@@ -881,8 +966,6 @@ def _cost_stage(
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("time_limit", float(seconds))
     highs.setOptionValue("mip_rel_gap", float(gap))
-    if model.scenario.threads is not None:
-        highs.setOptionValue("threads", int(model.scenario.threads))
     highs.passModel(lp)
     reached = float(np.dot(weights, rounded[unmet]))
     highs.addRow(

@@ -152,8 +152,6 @@ def diagnose_target(model: Model, *, seconds: float) -> TargetDiagnosis | None:
         highs = new_highs()
         highs.setOptionValue("output_flag", False)
         highs.setOptionValue("time_limit", max(0.05, float(budget)))
-        if model.scenario.threads is not None:
-            highs.setOptionValue("threads", int(model.scenario.threads))
         highs.passModel(lp)
         columns = np.arange(matrix.n_cols, dtype=np.int32)
         nothing = np.zeros(matrix.n_cols)

@@ -8,6 +8,7 @@ import numpy as np
 import pulp
 import pytest
 
+from optimisation import solve as solve_module
 from optimisation.checker import check_plan
 from optimisation.heuristic import initial_plan, region_blocks, starting_plan
 from optimisation.model import build_model
@@ -18,11 +19,15 @@ from optimisation.solve import (
     POOR_GAP,
     SolveStatus,
     classify,
+    highs_threads,
+    new_highs,
     parse_cbc_log,
     relative_gap,
+    set_default_threads,
     solve,
 )
 from skills.dataset import Dataset
+from skills.errors import SolverError
 from skills.sample import generate_region
 
 
@@ -266,3 +271,39 @@ def test_a_small_mip_is_solved_without_the_cohort_cuts_and_keeps_its_optimum(tie
     assert result.status is SolveStatus.OPTIMAL
     plan = extract_plan(model)
     assert check_plan(tier_s, settings, plan) == []
+
+
+def test_a_scenario_s_threads_hold_whatever_ran_before_in_the_process(tier_s: Dataset) -> None:
+    """HiGHS keeps one thread scheduler per process: a solve asking for another count used to fail at once.
+
+    Before, ``threads: 1`` after any default solve in the same process came
+    back POOR with bound 0 (HiGHS ``kNotset``) and no search at all.
+    """
+    plans = []
+    for threads in (None, 1, 2, 1, None):
+        settings = Scenario(
+            years=[2027], budget_per_year=80000.0, mip_gap=0.0, time_limit_s=60.0, threads=threads
+        )
+        result = run_scenario(tier_s, settings, with_explanations=False)
+        assert result.status is SolveStatus.OPTIMAL, (threads, result.result.message)
+        plans.append(result.objective)
+    assert plans == pytest.approx([plans[0]] * len(plans), rel=1e-9)
+
+
+def test_the_thread_count_changes_only_between_solves(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(solve_module._THREADS, "count", solve_module._THREADS.count)
+    monkeypatch.setattr(solve_module._THREADS, "default", None)
+    with highs_threads(1) as held:
+        assert held == 1
+        assert new_highs().getOptionValue("threads")[1] == 1
+        with highs_threads(2) as inner:  # another solve of this process runs: it keeps 1
+            assert inner == 1
+            assert new_highs().getOptionValue("threads")[1] == 1
+    with highs_threads(2) as alone:
+        assert alone == 2
+        assert new_highs().getOptionValue("threads")[1] == 2
+    set_default_threads(1)
+    with highs_threads(None) as worker:  # an executor worker's share when the scenario sets none
+        assert worker == 1
+    with pytest.raises(SolverError, match="at least 1 thread"):
+        set_default_threads(0)
