@@ -181,8 +181,9 @@ class SolveExecutor:
     ----------
     mode
         ``"serial"`` (in this process, one task at a time: tests, a single
-        task), ``"processes"`` (a spawn-safe
-        :class:`concurrent.futures.ProcessPoolExecutor`) or ``"dask"`` (a
+        task), ``"processes"`` (a
+        :class:`concurrent.futures.ProcessPoolExecutor` whose workers fork
+        from a clean fork server, :func:`_worker_context`) or ``"dask"`` (a
         :class:`distributed.Client`). ``None``: ``"dask"`` when the setting
         ``dask_scheduler`` (``VETPLAN_DASK_SCHEDULER``) names a scheduler,
         else ``"processes"``, or ``"serial"`` with one worker.
