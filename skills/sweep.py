@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -385,6 +385,21 @@ def _shown(points: Sequence[SweepPoint]) -> list[SweepPoint]:
     return sorted((point for point in points if point.plan_budget is not None), key=lambda p: p.budget)
 
 
+def _costlier_than(shown: Sequence[SweepPoint]) -> Iterator[tuple[SweepPoint, SweepPoint]]:
+    """Pairs ``(first, other)`` of ``shown`` where ``other`` closes as many units for less public money.
+
+    ``first`` runs in budget order. A pair is a breach when ``other`` fits
+    ``first``'s budget in every year (:func:`monotonicity_problems`), else a
+    yearly-budget note (:func:`yearly_budget_notes`).
+    """
+    for first in shown:
+        for other in shown:
+            if other is not first and _closes_as_many(other, first) and (
+                first.public_cost > other.public_cost + MONEY_TOLERANCE
+            ):
+                yield first, other
+
+
 def monotonicity_problems(points: Sequence[SweepPoint]) -> list[str]:
     """Every breach of the sweep's two guarantees (empty when both hold).
 
@@ -406,17 +421,13 @@ def monotonicity_problems(points: Sequence[SweepPoint]) -> list[str]:
                 f"budget {_money(higher.budget)} closes {higher.weighted_closed_units:,.2f} weighted "
                 f"units, fewer than budget {_money(lower.budget)} ({lower.weighted_closed_units:,.2f})"
             )
-    for first in shown:
-        for other in shown:
-            if other is first or not _closes_as_many(other, first):
-                continue
-            fits = other.peak_public_per_year <= first.budget + MONEY_TOLERANCE
-            if fits and first.public_cost > other.public_cost + MONEY_TOLERANCE:
-                problems.append(
-                    f"budget {_money(first.budget)} spends {first.public_cost:,.2f} of public money, "
-                    f"more than budget {_money(other.budget)} ({other.public_cost:,.2f}), which closes "
-                    "at least as many weighted units within this budget in every year"
-                )
+    for first, other in _costlier_than(shown):
+        if other.peak_public_per_year <= first.budget + MONEY_TOLERANCE:
+            problems.append(
+                f"budget {_money(first.budget)} spends {first.public_cost:,.2f} of public money, "
+                f"more than budget {_money(other.budget)} ({other.public_cost:,.2f}), which closes "
+                "at least as many weighted units within this budget in every year"
+            )
     return problems
 
 
@@ -430,23 +441,19 @@ def yearly_budget_notes(points: Sequence[SweepPoint]) -> list[str]:
     with the year's spend (empty with one year, where the yearly spend is the
     total).
     """
-    shown = _shown(points)
     notes: list[str] = []
-    for first in shown:
-        named: set[float | None] = set()  # a plan shown at several budgets is named once, at the lowest
-        for other in shown:
-            if other is first or not _closes_as_many(other, first) or other.plan_budget in named:
-                continue
-            if other.peak_public_per_year > first.budget + MONEY_TOLERANCE and (
-                first.public_cost > other.public_cost + MONEY_TOLERANCE
-            ):
-                named.add(other.plan_budget)
-                notes.append(
-                    f"budget {_money(first.budget)} spends {first.public_cost:,.2f} of public money over "
-                    f"the years, more than budget {_money(other.budget)} ({other.public_cost:,.2f}), whose "
-                    f"plan closes at least as many weighted units but needs {other.peak_public_per_year:,.0f} "
-                    f"in one year, above budget {_money(first.budget)}"
-                )
+    named: set[tuple[float, float | None]] = set()  # a plan shown at several budgets: named at the lowest
+    for first, other in _costlier_than(_shown(points)):
+        if other.peak_public_per_year > first.budget + MONEY_TOLERANCE and (
+            (first.budget, other.plan_budget) not in named
+        ):
+            named.add((first.budget, other.plan_budget))
+            notes.append(
+                f"budget {_money(first.budget)} spends {first.public_cost:,.2f} of public money over "
+                f"the years, more than budget {_money(other.budget)} ({other.public_cost:,.2f}), whose "
+                f"plan closes at least as many weighted units but needs {other.peak_public_per_year:,.0f} "
+                f"in one year, above budget {_money(first.budget)}"
+            )
     return notes
 
 
